@@ -1,0 +1,151 @@
+// Runs in a child process, never in the test's thread: it loads the code under
+// test and serves it on port 0. A learner's `while (true)` can block this process
+// for ever; the parent (lesson-host.ts) notices and kills it, and the test run
+// goes on. Messages arrive over Node's IPC channel; see lesson-host.ts for the protocol.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+
+type Request =
+  | { id: number; op: 'ping' }
+  | { id: number; op: 'load'; file: string }
+  | { id: number; op: 'listen'; file: string; options: Record<string, unknown> }
+  | { id: number; op: 'drop'; port: number }
+  | { id: number; op: 'stats' }
+  | { id: number; op: 'client'; file: string; url: string }
+  | { id: number; op: 'stop-client'; clientId: number };
+
+const servers = new Map<number, http.Server>();
+const clients = new Map<number, () => void>();
+const closedResponses = new WeakSet<http.ServerResponse>();
+let openResponses = 0;
+let writesAfterClose = 0;
+
+// Counts writes to responses whose client has already gone (lesson 06): the
+// bytes go nowhere, and a loop that keeps making them is a leak.
+const originalWrite = http.ServerResponse.prototype.write;
+http.ServerResponse.prototype.write = function (this: http.ServerResponse, ...args: unknown[]) {
+  if (closedResponses.has(this)) writesAfterClose++;
+  return (originalWrite as (...a: unknown[]) => boolean).apply(this, args);
+} as typeof originalWrite;
+
+function send(message: unknown): void {
+  process.send?.(message);
+}
+
+function describe(error: unknown): { message: string; stack?: string; name?: string } {
+  if (error instanceof Error) return { message: error.message, stack: error.stack, name: error.name };
+  return { message: String(error) };
+}
+
+async function load(file: string): Promise<Record<string, unknown>> {
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+}
+
+async function listen(file: string, options: Record<string, unknown>): Promise<{ port: number }> {
+  const mod = await load(file);
+  if (typeof mod.createApp !== 'function') {
+    throw Object.assign(new Error('the module has no exported function createApp'), { name: 'NoCreateApp' });
+  }
+  const app = await (mod.createApp as (o: unknown) => unknown)(options);
+  if (typeof app !== 'function') {
+    throw Object.assign(new Error(`createApp() returned ${app === undefined ? 'undefined' : typeof app}, not an Express app`), {
+      name: 'NotAnApp',
+    });
+  }
+  const handler = app as http.RequestListener;
+  const server = http.createServer((req, res) => {
+    openResponses++;
+    res.once('close', () => {
+      closedResponses.add(res);
+      openResponses--;
+    });
+    handler(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  servers.set(port, server);
+  return { port };
+}
+
+function countBy(items: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
+}
+
+function stats() {
+  const processListeners = process
+    .eventNames()
+    .reduce((sum, name) => sum + process.listenerCount(name), 0);
+  const serverListeners = [...servers.values()].reduce(
+    (sum, server) => sum + server.eventNames().reduce((n, name) => n + server.listenerCount(name), 0),
+    0,
+  );
+  return {
+    resources: countBy(process.getActiveResourcesInfo()),
+    openResponses,
+    writesAfterClose,
+    processListeners,
+    serverListeners,
+  };
+}
+
+let nextClientId = 1;
+async function startClient(file: string, url: string): Promise<{ clientId: number; returnedStop: boolean }> {
+  const mod = await load(file);
+  if (typeof mod.subscribe !== 'function') {
+    throw Object.assign(new Error('the module has no exported function subscribe'), { name: 'NoSubscribe' });
+  }
+  const clientId = nextClientId++;
+  const stop = (mod.subscribe as (url: string, onData: (data: string) => void) => unknown)(url, (data) =>
+    send({ event: 'client-data', clientId, data: String(data) }),
+  );
+  clients.set(clientId, typeof stop === 'function' ? (stop as () => void) : () => {});
+  return { clientId, returnedStop: typeof stop === 'function' };
+}
+
+async function handle(request: Request): Promise<unknown> {
+  switch (request.op) {
+    case 'ping':
+      return 'pong';
+    case 'load':
+      return Object.keys(await load(request.file));
+    case 'listen':
+      return listen(request.file, request.options);
+    case 'drop': {
+      const server = servers.get(request.port);
+      server?.closeAllConnections();
+      return true;
+    }
+    case 'stats':
+      return stats();
+    case 'client':
+      return startClient(request.file, request.url);
+    case 'stop-client': {
+      clients.get(request.clientId)?.();
+      clients.delete(request.clientId);
+      return true;
+    }
+  }
+}
+
+process.on('message', (request: Request) => {
+  handle(request).then(
+    (value) => send({ id: request.id, ok: true, value }),
+    (error: unknown) => send({ id: request.id, ok: false, error: describe(error) }),
+  );
+});
+
+// An error thrown later, in a timer or a listener, would otherwise kill the
+// process silently; report it so the test can show it.
+process.on('uncaughtException', (error) => send({ event: 'crash', error: describe(error) }));
+process.on('unhandledRejection', (error) => send({ event: 'crash', error: describe(error) }));
+
+// When the test run goes away, so do we.
+process.on('disconnect', () => process.exit(0));
+
+send({ event: 'ready' });

@@ -1,0 +1,280 @@
+// Starts the code under test in a child process (host.ts) and talks to it over
+// IPC and HTTP. Every wait has a deadline, so a learner's broken code (throws at
+// import, never answers, loops for ever) fails one test with a clear message
+// within seconds, and the next test gets a fresh process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+import { root } from '../../tools/manifest.ts';
+import { shown, targetFile } from './target.ts';
+import { LessonError, format } from './teach.ts';
+
+const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.ts');
+
+/** Loading TypeScript and Express in a new process takes about a second; allow for a busy machine. */
+export const LOAD_DEADLINE_MS = 7000;
+/** How long the host may take to answer a ping before we call it stuck. */
+const PING_DEADLINE_MS = 1000;
+
+interface HostError {
+  message: string;
+  stack?: string;
+  name?: string;
+}
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: HostError };
+type HostEvent =
+  | { event: 'ready' }
+  | { event: 'crash'; error: HostError }
+  | { event: 'client-data'; clientId: number; data: string };
+
+class Timeout extends Error {}
+
+/** One child process. Replaced by a new one after it dies or is killed. */
+class Host {
+  readonly child: ChildProcess;
+  readonly output: string[] = [];
+  readonly crashes: HostError[] = [];
+  readonly clientData = new Map<number, string[]>();
+  exited = false;
+  private nextId = 1;
+  private pending = new Map<number, (reply: Reply) => void>();
+  readonly ready: Promise<void>;
+
+  constructor() {
+    this.child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', HOST], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const keep = (chunk: Buffer) => {
+      this.output.push(...chunk.toString().split('\n').filter(Boolean));
+      if (this.output.length > 40) this.output.splice(0, this.output.length - 40);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    this.ready = new Promise((resolve, reject) => {
+      this.child.once('exit', (code, signal) => {
+        this.exited = true;
+        reject(new Error(`exited (${signal ?? code}) before it was ready`));
+        for (const settle of this.pending.values()) {
+          settle({ id: 0, ok: false, error: { message: `the server process exited (${signal ?? code})`, name: 'Exited' } });
+        }
+        this.pending.clear();
+      });
+      this.child.on('message', (message: Reply | HostEvent) => {
+        if ('event' in message) {
+          if (message.event === 'ready') resolve();
+          if (message.event === 'crash') this.crashes.push(message.error);
+          if (message.event === 'client-data') {
+            const list = this.clientData.get(message.clientId) ?? [];
+            list.push(message.data);
+            this.clientData.set(message.clientId, list);
+          }
+          return;
+        }
+        this.pending.get(message.id)?.(message);
+        this.pending.delete(message.id);
+      });
+    });
+    this.ready.catch(() => {});
+  }
+
+  request(op: string, payload: Record<string, unknown>, deadlineMs: number): Promise<Reply> {
+    if (this.exited) return Promise.resolve({ id: 0, ok: false, error: { message: 'the server process has exited', name: 'Exited' } });
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Timeout(op));
+      }, deadlineMs);
+      this.pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      this.child.send({ id, op, ...payload });
+    });
+  }
+
+  async responsive(): Promise<boolean> {
+    if (this.exited) return false;
+    try {
+      await this.request('ping', {}, PING_DEADLINE_MS);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+}
+
+export interface Stats {
+  resources: Record<string, number>;
+  openResponses: number;
+  writesAfterClose: number;
+  processListeners: number;
+  serverListeners: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Cuts every open connection from the server side, as a crash or a proxy would. */
+  drop(): Promise<void>;
+  /** Timers, sockets and listeners the server's process holds right now. */
+  stats(): Promise<Stats>;
+  /** Throws a teaching error if the server's process stopped answering (a synchronous loop). */
+  assertResponsive(read: string): Promise<void>;
+}
+
+export interface RunningClient {
+  /** The data of every message the learner's client passed to its callback so far. */
+  received(): string[];
+  stop(): Promise<void>;
+}
+
+function loadFailure(file: string, error: HostError, read: string): LessonError {
+  if (error.name === 'NoCreateApp' || error.name === 'NotAnApp' || error.name === 'NoSubscribe') {
+    return new LessonError(
+      format({
+        expected: `${shown(file)} to export the function the lesson asks for`,
+        got: error.message,
+        read,
+      }),
+    );
+  }
+  const where = error.stack?.split('\n').find((line) => line.includes(path.basename(file)));
+  return new LessonError(
+    format({
+      expected: `${shown(file)} to load without throwing`,
+      got: `it threw ${error.name ?? 'Error'}: ${error.message}${where ? `\n               ${where.trim()}` : ''}`,
+      hint: 'Fix this error first: no other test of this lesson can run while the file does not load.',
+      read,
+    }),
+  );
+}
+
+function stuckFailure(file: string, read: string): LessonError {
+  return new LessonError(
+    format({
+      expected: `${shown(file)} to keep Node's event loop free between writes`,
+      got: 'its process stopped answering: something runs synchronously for ever (a while (true) loop without await?). The process was killed.',
+      hint: 'Node runs one piece of JavaScript at a time. A loop that never awaits blocks every other request, timer and close event.',
+      read,
+    }),
+  );
+}
+
+/**
+ * The lesson under test, run out of process. Call once per test file, at the top:
+ *   const lesson = useLesson('03');
+ *   const server = await lesson.start({ retryMs: 100 });
+ */
+export function useLesson(id: string, docs: string) {
+  let host: Host | undefined;
+  const clients: RunningClient[] = [];
+
+  async function liveHost(file: string): Promise<Host> {
+    if (host && !host.exited) return host;
+    host = new Host();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        host.ready,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Timeout('ready')), LOAD_DEADLINE_MS);
+        }),
+      ]);
+    } catch (error) {
+      const output = host.output.slice(-8).join('\n  ');
+      host.kill();
+      throw new LessonError(
+        format({
+          expected: 'the test harness to start a Node process for your server',
+          got: `it ${error instanceof Timeout ? `was not ready within ${LOAD_DEADLINE_MS} ms` : (error as Error).message}${output ? `:\n  ${output}` : ''}`,
+          read: 'README.md#troubleshooting',
+        }),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    return host;
+  }
+
+  /** Sends a request that runs learner code; a deadline means the code is stuck. */
+  async function run(file: string, op: string, payload: Record<string, unknown>): Promise<unknown> {
+    const current = await liveHost(file);
+    let reply: Reply;
+    try {
+      reply = await current.request(op, { file, ...payload }, LOAD_DEADLINE_MS);
+    } catch {
+      current.kill();
+      throw new LessonError(
+        format({
+          expected: `${shown(file)} to load and build its app within ${LOAD_DEADLINE_MS / 1000} s`,
+          got: 'it never finished: code at the top level of the file, or in createApp, runs for ever.',
+          hint: 'Only set things up in createApp; loops and timers belong inside the request handler.',
+          read: docs,
+        }),
+      );
+    }
+    if (!reply.ok) {
+      current.kill();
+      throw loadFailure(file, reply.error, docs);
+    }
+    return reply.value;
+  }
+
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((client) => client.stop()));
+    host?.kill();
+  });
+
+  return {
+    /** Loads lessons/NN-slug/server.ts (or the solution) and serves createApp(options) on port 0. */
+    async start(options: Record<string, unknown> = {}, file = targetFile(id)): Promise<RunningServer> {
+      const { port } = (await run(file, 'listen', { options })) as { port: number };
+      const owner = host!;
+      return {
+        port,
+        url: `http://127.0.0.1:${port}`,
+        async drop() {
+          await owner.request('drop', { port }, PING_DEADLINE_MS).catch(() => undefined);
+        },
+        async stats() {
+          const reply = await owner.request('stats', {}, PING_DEADLINE_MS).catch(() => undefined);
+          if (!reply?.ok) throw stuckFailure(file, docs);
+          return reply.value as Stats;
+        },
+        async assertResponsive(read: string) {
+          if (!(await owner.responsive())) {
+            owner.kill();
+            throw stuckFailure(file, read);
+          }
+        },
+      };
+    },
+
+    /** Runs the learner's Node client (lesson 05): subscribe(url, onData) in the same child process. */
+    async subscribe(url: string, file = targetFile(id, 'client.ts')): Promise<RunningClient> {
+      const { clientId } = (await run(file, 'client', { url })) as { clientId: number };
+      const owner = host!;
+      const client: RunningClient = {
+        received: () => [...(owner.clientData.get(clientId) ?? [])],
+        async stop() {
+          await owner.request('stop-client', { clientId }, PING_DEADLINE_MS).catch(() => undefined);
+        },
+      };
+      clients.push(client);
+      return client;
+    },
+
+    /** Errors thrown later by the learner's code (in a timer, a listener), with its console output. */
+    crashes: (): HostError[] => host?.crashes ?? [],
+    output: (): string[] => host?.output ?? [],
+  };
+}

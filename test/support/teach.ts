@@ -1,0 +1,46 @@
+// Failure messages that teach: what was expected, what the server did, and
+// where in docs/ to read about it. Every lesson suite fails through these.
+export class LessonError extends Error {
+  override name = 'LessonError';
+
+  constructor(message: string) {
+    super(message);
+    // Drop the helper frames so the test runner points at the failing test line.
+    this.stack = this.stack
+      ?.split('\n')
+      .filter((line) => !/[\\/]test[\\/]support[\\/]/.test(line))
+      .join('\n');
+  }
+}
+
+export interface Teaching {
+  /** What a correct server does, in plain words. */
+  expected: string;
+  /** What this server did; show the bytes when they matter. */
+  got: string;
+  /** The docs section that explains it, e.g. docs/03-retry.md#the-retry-field. */
+  read: string;
+  /** Optional: one line on the likely cause. */
+  hint?: string;
+}
+
+export function format(t: Teaching): string {
+  const lines = [`\n  Expected: ${t.expected}`, `  Your server: ${t.got}`];
+  if (t.hint) lines.push(`  Hint: ${t.hint}`);
+  lines.push(`  Read: ${t.read}`);
+  return lines.join('\n');
+}
+
+export function teach(t: Teaching): never {
+  throw new LessonError(format(t));
+}
+
+export function check(condition: unknown, t: Teaching | (() => Teaching)): asserts condition {
+  if (!condition) teach(typeof t === 'function' ? t() : t);
+}
+
+/** Shows bytes as a learner would type them in a string: "data: 1\n\n". */
+export function showBytes(text: string, max = 200): string {
+  const shown = JSON.stringify(text.length > max ? text.slice(0, max) : text);
+  return text.length > max ? `${shown}… (${text.length} chars in all)` : shown;
+}

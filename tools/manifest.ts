@@ -1,0 +1,112 @@
+// The one list of lessons. The test switch, the tooling (verify, demo, progress,
+// hint, diff, reset) and the docs index all read it; nothing else lists lessons.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Lesson {
+  /** Two digits, as learners type it: `npm test lesson-03`, `npm run demo 03`. */
+  id: string;
+  /** Folder name after the id: lessons/03-retry, solutions/03-retry, docs/03-retry.md. */
+  slug: string;
+  title: string;
+  /** The files the learner edits in this lesson (relative to the lesson folder). */
+  files: string[];
+  /** Progressive hints: `npm run hint 03` shows one more each call. */
+  hints: string[];
+}
+
+export const lessons: Lesson[] = [
+  {
+    id: '01',
+    slug: 'headers',
+    title: 'Headers and flushHeaders',
+    files: ['server.ts'],
+    hints: [
+      'An SSE response is an ordinary HTTP response with three headers: Content-Type: text/event-stream, Cache-Control: no-cache and Connection: keep-alive.',
+      'Set all three at once with res.set({ ... }) (or res.setHeader for each) before anything is written.',
+      'Node holds headers back until the first body byte. Nothing is written yet, so call res.flushHeaders() to send them now.',
+    ],
+  },
+  {
+    id: '02',
+    slug: 'write-vs-end',
+    title: 'res.write versus res.end',
+    files: ['server.ts'],
+    hints: [
+      'An event is one or more "field: value" lines followed by an empty line. The empty line is what tells the client the event is complete.',
+      'In a JavaScript string a line break is \\n, so "data: hello" plus its blank line is "data: hello\\n\\n". The seed post lost its backslashes and wrote "nn".',
+      'res.write(...) sends bytes and keeps the response open; res.send(...) and res.end(...) finish the response, and the stream is over.',
+    ],
+  },
+  {
+    id: '03',
+    slug: 'retry',
+    title: 'The retry field',
+    files: ['server.ts'],
+    hints: [
+      'retry is a field like data: "retry: 10000\\n\\n" tells the client to wait 10000 ms before reconnecting.',
+      'Read the delay from options.retryMs and fall back to 10000 when it is not given: const retryMs = options.retryMs ?? 10_000.',
+      'Write the retry line first, right after flushing the headers, then the hello event as before.',
+    ],
+  },
+  {
+    id: '04',
+    slug: 'counter',
+    title: 'A counter every intervalMs',
+    files: ['server.ts'],
+    hints: [
+      'Keep a count per connection (let count = 0 inside the handler) and send data: 1, data: 2, ... one event per tick.',
+      'setInterval(() => { ... }, intervalMs) runs your callback every intervalMs; read intervalMs from options with a default of 1000.',
+      'Single quotes do not interpolate: \'data: ${count}\' sends the text ${count}. Use backticks: `data: ${count}\\n\\n`.',
+    ],
+  },
+  {
+    id: '05',
+    slug: 'client',
+    title: 'The client: EventSource in Node and in the browser',
+    files: ['server.ts', 'client.ts', 'public/index.html'],
+    hints: [
+      'new EventSource(url) connects and reconnects for you; listen with source.addEventListener("message", (event) => ...) and read event.data.',
+      'In Node, import { EventSource } from "eventsource"; it is the same API as the browser\'s.',
+      'On the page, create one element per event and set its textContent to event.data. Never assign event data to innerHTML: the data would be parsed as HTML.',
+      'Serve the page from Express: app.get("/", (req, res) => res.sendFile(...)) with the path of public/index.html.',
+    ],
+  },
+  {
+    id: '06',
+    slug: 'disconnect',
+    title: 'Disconnect handling',
+    files: ['server.ts'],
+    hints: [
+      'When the client goes away, the response emits "close". Listen for it: res.on("close", () => { ... }).',
+      'In the close listener, stop the timer: keep the id from setInterval and pass it to clearInterval.',
+      'A while (true) loop never looks at the connection. If you keep a loop, check res.writableEnded or a flag set by the close listener before each write.',
+    ],
+  },
+];
+
+/** The repository root, wherever the workshop was cloned. */
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type Tree = 'lessons' | 'solutions';
+
+export const folderName = (lesson: Lesson): string => `${lesson.id}-${lesson.slug}`;
+export const lessonDir = (lesson: Lesson, tree: Tree = 'lessons'): string =>
+  path.join(root, tree, folderName(lesson));
+export const docsPath = (lesson: Lesson): string => path.join(root, 'docs', `${folderName(lesson)}.md`);
+export const testPath = (lesson: Lesson): string =>
+  path.join(root, 'test', `lesson-${folderName(lesson)}.test.ts`);
+
+/**
+ * Finds a lesson from what a learner typed: "3", "03", "lesson-03" or "03-retry".
+ * Returns undefined when nothing matches; callers print the one-line error.
+ */
+export function findLesson(input: string | undefined): Lesson | undefined {
+  if (!input) return undefined;
+  const match = /^(?:lesson-?)?(\d{1,2})(?:-[\w-]+)?$/i.exec(input.trim());
+  if (!match) return undefined;
+  const id = match[1]!.padStart(2, '0');
+  return lessons.find((lesson) => lesson.id === id);
+}
+
+export const lessonList = (): string => lessons.map((l) => l.id).join(', ');
