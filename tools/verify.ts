@@ -1,0 +1,111 @@
+// npm run verify: proves the workshop is whole. Typecheck, layout against the
+// manifest, links in the texts, every suite passes on solutions/, every suite
+// fails on its untouched starter, the workshop's own tests pass. Ends with one
+// line, "verify: N passed, M failed", which CI reads.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkIndex } from './docs-index.ts';
+import { folderName, lessons, root, testPath } from './manifest.ts';
+import { checkLayout } from './verify/layout.ts';
+import { checkLinks } from './verify/links.ts';
+import { runProject, type SuiteResult } from './verify/vitest-run.ts';
+
+let passed = 0;
+let failed = 0;
+
+function record(ok: boolean, label: string, details: string[] = []): void {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? '✓' : '✗'} ${label}`);
+  for (const line of details) console.log(`    ${line}`);
+}
+
+function heading(text: string): void {
+  console.log(`\n── ${text}`);
+}
+
+const suiteOf = (suites: SuiteResult[], lessonId: string) => {
+  const lesson = lessons.find((l) => l.id === lessonId)!;
+  const prefix = path.relative(root, testPath(lesson)).replace(/\.test\.ts$/, '');
+  return suites.filter((s) => s.file.startsWith(prefix));
+};
+
+/**
+ * The starters as shipped. In a fresh clone that is lessons/ itself; when the
+ * learner has edited lessons/, the committed copy is exported to .verify/.
+ */
+function pristineStarters(): { dir: string | undefined; note: string } {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    if (git(['status', '--porcelain', '--', 'lessons']).trim() === '') return { dir: undefined, note: 'lessons/ (untouched)' };
+    const dir = path.join(root, '.verify', 'starters');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const archive = spawnSync('git', ['archive', 'HEAD', 'lessons'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
+    return { dir: path.join('.verify', 'starters', 'lessons'), note: 'the starters as committed (lessons/ has local changes)' };
+  } catch {
+    return { dir: undefined, note: 'lessons/ (no git history to compare with)' };
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+
+  heading('Static checks');
+  const typecheck = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  record(typecheck.status === 0, 'typecheck (tsc, strict)', (typecheck.stdout + typecheck.stderr).trim().split('\n').filter(Boolean).slice(0, 20));
+  const layout = checkLayout();
+  record(layout.length === 0, `layout matches tools/manifest.ts (${lessons.length} lessons)`, layout);
+  const index = checkIndex();
+  record(index.length === 0, 'docs/README.md lists the lessons of the manifest', index);
+  const links = checkLinks();
+  record(links.length === 0, 'links, #anchors and npm scripts in README.md, docs/, tests and starters', links);
+
+  heading('Every suite passes on the reference solutions');
+  const solutions = await runProject('solutions');
+  for (const lesson of lessons) {
+    const suites = suiteOf(solutions.suites, lesson.id);
+    for (const suite of suites) {
+      passed += suite.passed;
+      failed += suite.failed;
+      const label = `solutions/${folderName(lesson)}: ${suite.file} (${suite.passed} passed${suite.skipped ? `, ${suite.skipped} skipped` : ''})`;
+      console.log(`${suite.failed === 0 ? '✓' : '✗'} ${label}`);
+      for (const f of suite.failures) console.log(`    ✗ ${f.name}\n${f.message.split('\n').slice(0, 12).map((l) => `      ${l}`).join('\n')}`);
+    }
+    if (suites.length === 0) record(false, `solutions/${folderName(lesson)}: no suite ran`);
+  }
+
+  heading('Every suite fails on its untouched starter');
+  const starters = pristineStarters();
+  console.log(`  checking ${starters.note}`);
+  const starterRun = await runProject('lessons', {
+    env: { WORKSHOP_FAIL_FAST: '1', ...(starters.dir ? { WORKSHOP_TARGET_DIR: starters.dir } : {}) },
+    showOutput: false,
+  });
+  for (const lesson of lessons) {
+    const suites = suiteOf(starterRun.suites, lesson.id);
+    const failing = suites.reduce((n, s) => n + s.failed, 0);
+    record(failing > 0, `lessons/${folderName(lesson)}: ${failing > 0 ? `${failing} failing test(s) before the learner starts` : 'every test passes on the untouched starter: the suite does not bite'}`);
+  }
+
+  heading("The workshop's own tests (tooling, browser)");
+  const workshop = await runProject('workshop');
+  for (const suite of workshop.suites) {
+    passed += suite.passed;
+    failed += suite.failed;
+    console.log(`${suite.failed === 0 ? '✓' : '✗'} ${suite.file} (${suite.passed} passed${suite.skipped ? `, ${suite.skipped} skipped` : ''})`);
+    for (const f of suite.failures) console.log(`    ✗ ${f.name}\n${f.message.split('\n').slice(0, 12).map((l) => `      ${l}`).join('\n')}`);
+  }
+  if (workshop.suites.length === 0 && workshop.exitCode !== 0) record(false, 'workshop tests did not run');
+
+  console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s, Node ${process.version})`);
+  console.log(`verify: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+await main();
