@@ -1,0 +1,85 @@
+// Lesson 02: after the headers, one event (data: hello) written with res.write,
+// and the response stays open for more.
+import { describe, test } from 'vitest';
+import { findingHints, findings, type Finding } from './support/event-stream.ts';
+import { connect, describeBody, expectSseHeaders, expectStillOpen } from './support/expect-sse.ts';
+import { useLesson } from './support/lesson-host.ts';
+import type { Stream } from './support/sse.ts';
+import { check, teach } from './support/teach.ts';
+
+const lesson = useLesson('02', 'docs/02-write-vs-end.md');
+
+const read = {
+  event: 'docs/02-write-vs-end.md#what-an-event-looks-like',
+  blankLine: 'docs/02-write-vs-end.md#the-blank-line-ends-an-event',
+  write: 'docs/02-write-vs-end.md#reswrite-keeps-the-response-open',
+  seed: 'docs/02-write-vs-end.md#the-seeds-nn',
+};
+
+/** Which section explains each kind of broken bytes. */
+const readFor: Record<Finding, string> = {
+  nothing: read.write,
+  'template-in-quotes': read.event,
+  'literal-nn': read.seed,
+  'escaped-newline': read.seed,
+  'no-blank-line': read.blankLine,
+  unterminated: read.blankLine,
+};
+
+/** No event arrived: say what the bytes show instead. */
+function teachNoEvent(stream: Stream, waitedMs: number): never {
+  const raw = stream.raw();
+  const found = findings(raw);
+  if (raw === '' && stream.ended()) {
+    teach({
+      expected: 'one event, data: hello, after the headers',
+      got: 'it ended the response without sending any body bytes',
+      hint: 'res.end() and res.send() finish the response. After flushHeaders(), res.send() even fails before sending its text: it tries to set Content-Length, the headers are already gone (ERR_HTTP_HEADERS_SENT), and Express closes the response. Write the event with res.write(...).',
+      read: read.write,
+    });
+  }
+  teach({
+    expected: 'one event, data: hello, within 1 s: the line "data: hello" and then an empty line',
+    got: stream.ended()
+      ? `it ${describeBody(stream)} and ended the response, without a complete event`
+      : `no event was dispatched in ${waitedMs} ms: it ${describeBody(stream)}`,
+    hint: found.length ? found.map((f) => findingHints[f]).join(' ') : undefined,
+    read: found.length ? readFor[found[0]!] : read.event,
+  });
+}
+
+describe('lesson 02: res.write versus res.end', () => {
+  test('GET /events still answers with the three event-stream headers', async () => {
+    const server = await lesson.start();
+    const stream = await connect(server, 'docs/01-headers.md#the-three-headers');
+    expectSseHeaders(stream, 'docs/01-headers.md#the-three-headers');
+  });
+
+  test('the stream sends one event whose data is hello', async () => {
+    const server = await lesson.start();
+    const stream = await connect(server, read.event);
+    const events = await stream.waitForEvents(1, 1000);
+    const first = events[0];
+    if (!first) teachNoEvent(stream, 1000);
+    check(first.data === 'hello', {
+      expected: 'the first event to carry the data hello',
+      got: `its data is ${JSON.stringify(first.data)} (the stream ${describeBody(stream)})`,
+      hint: 'The data is everything after "data:" and one optional space, up to the end of the line.',
+      read: read.event,
+    });
+    check(first.type === 'message', {
+      expected: 'a plain message event: no event: field',
+      got: `an event of type ${JSON.stringify(first.type)}, which an EventSource onmessage handler never sees`,
+      read: read.event,
+    });
+  });
+
+  test('the response stays open: no res.send or res.end', async () => {
+    const server = await lesson.start();
+    const stream = await connect(server, read.write);
+    await stream.waitForEvents(1, 1000);
+    // A response that was ended (res.send, res.end) is over within a few ms; give it 300.
+    await stream.waitForEnd(300);
+    expectStillOpen(stream, read.write);
+  });
+});
