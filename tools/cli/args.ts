@@ -6,6 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findLesson, folderName, lessonList, lessons, root, type Lesson, type Tree } from '../manifest.ts';
 
+// `npm run diff 03 | head` closes the pipe early; stop quietly instead of
+// printing an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 export interface FlagSpec {
   /** One short phrase for --help, e.g. "print every hint at once". */
   description: string;

@@ -1,0 +1,123 @@
+// npm run progress: where the learner stands. Runs every lesson suite against
+// the learner's lessons/ in one vitest run (each suite stops at its first
+// failure), then prints each lesson as passed, failing or not started, the
+// count, and the one command to run next.
+import fs from 'node:fs';
+import path from 'node:path';
+import { docsPath, lessons, root, testPath, type Lesson } from './manifest.ts';
+import { commandLine, folderOf, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
+import { painter } from './cli/colours.ts';
+import { compareWithStarter, findStarter } from './cli/starters.ts';
+import { hasSuite, runSuitesOnce, suiteEnvironment, type SuiteOutcome } from './cli/suites.ts';
+
+parseCommand('progress', process.argv.slice(2), {
+  lesson: 'none',
+  summary: 'Runs every lesson suite on your code in lessons/ and shows which lessons pass and what to do next.',
+});
+
+type Status =
+  | { kind: 'passed' }
+  | { kind: 'failing'; outcome: SuiteOutcome }
+  | { kind: 'not started' }
+  | { kind: 'missing' }
+  | { kind: 'no suite' };
+
+const relative = (file: string) => path.relative(root, file).split(path.sep).join('/');
+
+/** A lesson is "not started" while its files are exactly the starter's. */
+function untouched(lesson: Lesson): boolean {
+  const starter = findStarter(lesson);
+  if (!starter) return false; // no git history: we cannot tell, so "failing" it is
+  const { changed, missing } = compareWithStarter(lesson, starter);
+  return changed.length === 0 && missing.length === 0;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const paint = painter();
+  const statuses = new Map<Lesson, Status>();
+  for (const lesson of lessons) {
+    if (!fs.existsSync(folderOf(lesson))) statuses.set(lesson, { kind: 'missing' });
+    else if (!hasSuite(lesson)) statuses.set(lesson, { kind: 'no suite' });
+    // An untouched starter fails its suite: verify proves that for every lesson.
+    // Not running those suites leaves the machine to the lessons in progress.
+    else if (untouched(lesson)) statuses.set(lesson, { kind: 'not started' });
+  }
+  const toRun = lessons.filter((lesson) => !statuses.has(lesson));
+
+  const waiting = process.stderr.isTTY && toRun.length > 0 ? `Running the suites of ${toRun.length} lesson(s)…` : '';
+  if (waiting) process.stderr.write(paint.dim(waiting));
+  suiteEnvironment({ failFast: true });
+  const outcomes = await runSuitesOnce(toRun);
+  if (waiting) process.stderr.write('\r\u001b[K');
+
+  for (const lesson of toRun) {
+    const outcome = outcomes.get(lesson);
+    if (outcome?.passed) statuses.set(lesson, { kind: 'passed' });
+    else if (outcome) statuses.set(lesson, { kind: 'failing', outcome });
+    else statuses.set(lesson, { kind: 'no suite' });
+  }
+
+  const where = workshopRoot() === root ? 'lessons/' : path.join(workshopRoot(), 'lessons') + path.sep;
+  console.log(paint.bold(`Your progress (the code in ${where})`));
+  console.log('');
+  const titleWidth = Math.max(...lessons.map((l) => l.title.length));
+  for (const lesson of lessons) {
+    const status = statuses.get(lesson)!;
+    const title = lesson.title.padEnd(titleWidth);
+    const row = (mark: string, text: string) => console.log(`  ${mark} ${lesson.id}  ${title}  ${text}`);
+    switch (status.kind) {
+      case 'passed':
+        row(paint.green('✓'), paint.green('passed'));
+        break;
+      case 'failing':
+        row(paint.red('✗'), `${paint.red('failing')}: ${status.outcome.firstFailure?.test ?? 'see npm test ' + `lesson-${lesson.id}`}`);
+        break;
+      case 'not started':
+        row(paint.dim('·'), paint.dim('not started'));
+        break;
+      case 'missing':
+        row(paint.yellow('!'), `${paint.yellow('missing')}: ${shownFolder(lesson)} was deleted; ${commandLine('reset', lesson)} restores the starter`);
+        break;
+      case 'no suite':
+        row(paint.yellow('?'), `${paint.yellow('no suite')}: ${relative(testPath(lesson))} is missing from the workshop`);
+        break;
+    }
+  }
+
+  const passing = lessons.filter((l) => statuses.get(l)!.kind === 'passed').length;
+  console.log('');
+  console.log(paint.bold(`${passing}/${lessons.length} lessons passing`));
+  console.log('');
+
+  const next = lessons.find((l) => statuses.get(l)!.kind !== 'passed');
+  if (!next) {
+    console.log(`Every lesson passes. Compare your code with the reference solutions: ${commandLine('diff', lessons.at(-1))}`);
+  } else {
+    const status = statuses.get(next)!;
+    const docs = relative(docsPath(next));
+    if (status.kind === 'missing') {
+      console.log(`Next: lesson ${next.id} (${next.title}). Its folder is gone; restore the starter with:`);
+      console.log(`\n  ${paint.cyan(commandLine('reset', next))}\n`);
+    } else {
+      console.log(`Next: lesson ${next.id} (${next.title}). Read ${docs}, then run:`);
+      console.log(`\n  ${paint.cyan(`npm run watch lesson-${next.id}`)}\n`);
+      console.log(paint.dim(`It reruns the lesson's tests on every save of ${shownFolder(next)}. Stuck? ${commandLine('hint', next)}`));
+      if (status.kind === 'failing' && status.outcome.firstFailure) {
+        console.log('');
+        console.log(`Failing now: ${status.outcome.firstFailure.test}`);
+        const message = status.outcome.firstFailure.message.split('\n').filter((line) => line.trim() !== '');
+        for (const line of message.slice(0, 6)) console.log(`  ${line.trim()}`);
+      }
+    }
+  }
+  const notStarted = lessons.filter((l) => statuses.get(l)!.kind === 'not started').length;
+  const skippedNote = notStarted > 0 ? `; ${notStarted} untouched starter(s) not run, they fail until you start` : '';
+  console.log(paint.dim(`(ran the suites of ${toRun.length} lesson(s) in ${((performance.now() - started) / 1000).toFixed(1)} s${skippedNote})`));
+
+  // A deleted lesson folder, or a suite missing from the workshop, is something to fix.
+  const broken = lessons.some((l) => ['missing', 'no suite'].includes(statuses.get(l)!.kind));
+  process.exitCode = broken ? 1 : 0;
+}
+
+await main();

@@ -1,0 +1,92 @@
+// npm run watch lesson-03: runs the lesson's suite, then again on every save of
+// a file in lessons/03-retry/, with the same teaching failures as `npm test`.
+// After each run, one line says whether the lesson passes and what comes next.
+//
+// This is vitest's own watch mode. The suites load the learner's code in a
+// child process, so vitest cannot see that lessons/03-retry/server.ts belongs
+// to test/lesson-03-retry.test.ts; a watch trigger pattern tells it.
+// `--poll` checks the files for changes every few hundred ms instead of
+// waiting for file events, which some mounts never deliver (WSL on a Windows
+// folder, Docker bind mounts, network drives).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Reporter, TestModule } from 'vitest/node';
+import { commandLine, existingFolderOrFail, fail, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
+import { painter } from './cli/colours.ts';
+import { hasSuite, outcomesOf, suiteEnvironment, suitePrefix } from './cli/suites.ts';
+import { docsPath, lessons, root, testPath, type Lesson } from './manifest.ts';
+
+const { lesson, flags } = parseCommand('watch', process.argv.slice(2), {
+  lesson: 'required',
+  summary: "Runs a lesson's tests on every save of its files, until you press q or Ctrl+C.",
+  flags: {
+    poll: {
+      description: 'check for changes by polling: use it when saving does not rerun the tests (WSL, Docker, network drives)',
+      npmMayKeep: true,
+    },
+  },
+});
+const folder = existingFolderOrFail('watch', lesson);
+if (!hasSuite(lesson)) {
+  fail('watch', `the workshop has no suite for lesson ${lesson.id}: ${path.relative(root, testPath(lesson))} is missing.`, 'git status test/');
+}
+
+/** Polling interval with --poll: quick enough to feel instant, cheap for a handful of files. */
+const POLL_INTERVAL_MS = 300;
+
+const paint = painter();
+const next: Lesson | undefined = lessons[lessons.indexOf(lesson) + 1];
+const relative = (file: string) => path.relative(root, file).split(path.sep).join('/');
+
+/** The one line after each run. */
+function verdict(modules: ReadonlyArray<TestModule>): string {
+  const outcome = outcomesOf(modules).get(lesson);
+  if (outcome?.passed) {
+    const then = next
+      ? `Next: npm run watch lesson-${next.id} (${relative(docsPath(next))})`
+      : 'That was the last lesson. See them all: npm run progress';
+    return `${paint.green(`Lesson ${lesson.id} passes.`)} ${then}`;
+  }
+  const failing = outcome?.counts.failed ?? 0;
+  const total = outcome ? outcome.counts.passed + outcome.counts.failed + outcome.counts.skipped : 0;
+  const what = failing > 0 ? `${failing} of ${total} tests failing` : 'the suite did not run';
+  return `${paint.red(`Lesson ${lesson.id}: ${what}.`)} Fix the first failure above and save ${shownFolder(lesson)}: the tests run again. Stuck? ${commandLine('hint', lesson)}`;
+}
+
+// Printed after vitest's own "Waiting for file changes…" so that it is the last line on screen.
+let lastVerdict = '';
+const verdictReporter: Reporter = {
+  onTestRunEnd(modules) {
+    lastVerdict = verdict(modules);
+  },
+  onWatcherStart() {
+    if (lastVerdict) console.log(`\n${lastVerdict}`);
+  },
+};
+
+suiteEnvironment({ failFast: false });
+console.log(paint.dim(`Watching ${shownFolder(lesson)}${flags.poll ? ` by polling every ${POLL_INTERVAL_MS} ms` : ''}. Press q or Ctrl+C to stop.`));
+const { startVitest } = await import('vitest/node');
+const escaped = folder.split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const suites = fs
+  .readdirSync(path.dirname(testPath(lesson)))
+  .filter((file) => file.startsWith(path.basename(suitePrefix(lesson))) && file.endsWith('.test.ts'))
+  .map((file) => path.join(path.dirname(testPath(lesson)), file));
+
+const vitest = await startVitest(
+  'test',
+  [suitePrefix(lesson)],
+  {
+    root,
+    config: path.join(root, 'vitest.config.ts'),
+    project: ['lessons'],
+    watch: true,
+    reporters: ['default', verdictReporter],
+    // A save anywhere in the lesson folder reruns the lesson's suites.
+    watchTriggerPatterns: [{ pattern: new RegExp(`^${escaped}/`), testsToRun: () => suites }],
+  },
+  flags.poll ? { server: { watch: { usePolling: true, interval: POLL_INTERVAL_MS } } } : undefined,
+);
+
+// vitest watches the repository; a lesson folder elsewhere (WORKSHOP_ROOT) must be added.
+if (workshopRoot() !== root) vitest.vite.watcher.add(folder);
