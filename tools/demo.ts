@@ -1,0 +1,93 @@
+// npm run demo 04 [-- --solution] [-- --port 3001]
+// Serves a lesson's app (the learner's, or the reference solution) on PORT
+// (default 3000), with a page that shows the events as they arrive. Lessons
+// that serve their own page at / keep it; the demo page is then at /__demo.
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import express, { type RequestHandler } from 'express';
+import { commandLine, existingFolderOrFail, fail, parseCommand } from './cli/args.ts';
+import { folderName, root, type Lesson } from './manifest.ts';
+
+const NAME = 'demo';
+const demoPage = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'demo', 'page.html'), 'utf8');
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function pageFor(lesson: Lesson, tree: string): string {
+  const title = `Lesson ${lesson.id}: ${lesson.title} (${tree === 'solutions' ? 'reference solution' : 'your code'})`;
+  return demoPage.replace('<title>SSE demo</title>', `<title>${escapeHtml(title)}</title>`);
+}
+
+function parsePort(input: string): number {
+  const port = Number(input);
+  if (!/^\d+$/.test(input) || port < 1 || port > 65535) fail(NAME, `"${input}" is not a port number (1-65535).`, 'PORT=3001 npm run demo 01');
+  return port;
+}
+
+async function loadApp(lesson: Lesson, tree: 'lessons' | 'solutions'): Promise<RequestHandler> {
+  const dir = existingFolderOrFail(NAME, lesson, tree);
+  const file = path.join(dir, 'server.ts');
+  const shown = path.relative(root, file);
+  if (!fs.existsSync(file)) fail(NAME, `${shown} is missing.`, commandLine('reset', lesson));
+  let mod: { createApp?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { createApp?: unknown };
+  } catch (error) {
+    fail(NAME, `${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, commandLine('test', `lesson-${lesson.id}`));
+  }
+  if (typeof mod.createApp !== 'function') fail(NAME, `${shown} does not export a function createApp.`, commandLine('test', `lesson-${lesson.id}`));
+  const app: unknown = await (mod.createApp as () => unknown)();
+  if (typeof app !== 'function') fail(NAME, `createApp() in ${shown} did not return an Express app.`, commandLine('test', `lesson-${lesson.id}`));
+  return app as RequestHandler;
+}
+
+async function main(): Promise<void> {
+  const { lesson, flags } = parseCommand(NAME, process.argv.slice(2), {
+    lesson: 'required',
+    summary: 'Serves a lesson with a page that shows its events as they arrive.',
+    flags: {
+      solution: { description: 'serve the reference solution instead of your code', npmMayKeep: true },
+      port: { description: 'the port to listen on (default: PORT or 3000)', value: 'number' },
+    },
+  });
+  const tree = flags.solution ? 'solutions' : 'lessons';
+  const port = parsePort(flags.port ?? process.env.PORT ?? '3000');
+  const lessonApp = await loadApp(lesson, tree);
+
+  const app = express();
+  const page = pageFor(lesson, tree);
+  app.get('/__demo', (req, res) => {
+    res.type('html').send(page);
+  });
+  app.use(lessonApp);
+  // Only reached when the lesson has no page of its own at /.
+  app.get('/', (req, res) => {
+    res.type('html').send(page);
+  });
+
+  const again = commandLine(NAME, lesson, ...(flags.solution ? ['--solution'] : []));
+  const server: Server = app.listen(port);
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') fail(NAME, `port ${port} is in use: stop the other server or pick another port.`, `PORT=${port + 1} ${again}`);
+    if (error.code === 'EACCES') fail(NAME, `port ${port} needs privileges this user does not have.`, `PORT=3000 ${again}`);
+    fail(NAME, `cannot listen on port ${port}: ${error.message}`);
+  });
+  server.on('listening', () => {
+    const where = `${tree}/${folderName(lesson)}`;
+    console.log(`Lesson ${lesson.id}: ${lesson.title}, serving ${where}`);
+    console.log(`  page:   http://localhost:${port}/`);
+    console.log(`  stream: http://localhost:${port}/events   (curl -N http://localhost:${port}/events)`);
+    console.log(`  events: http://localhost:${port}/__demo   (the demo page, also when the lesson has its own)`);
+    console.log('Stop with Ctrl+C.');
+  });
+  // Ctrl+C: end open streams too, or the process waits for every browser tab.
+  process.on('SIGINT', () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+}
+
+await main();
