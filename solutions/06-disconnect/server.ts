@@ -9,6 +9,7 @@ export interface ServerOptions {
   intervalMs?: number;
 }
 
+// The folder of this file, so the page is found wherever the server is started.
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export function createApp(options: ServerOptions = {}) {
@@ -16,8 +17,11 @@ export function createApp(options: ServerOptions = {}) {
   const intervalMs = options.intervalMs ?? 1000;
   const app = express();
 
+  // The browser page that shows the events. Give sendFile the folder as root:
+  // with a full path instead, it refuses any file below a folder whose name
+  // starts with a dot, such as ~/.code/.
   app.get('/', (req, res) => {
-    res.sendFile(path.join(here, 'public', 'index.html'));
+    res.sendFile('index.html', { root: path.join(here, 'public') });
   });
 
   app.get('/events', (req, res) => {
