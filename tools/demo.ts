@@ -4,6 +4,7 @@
 // that serve their own page at / keep it; the demo page is then at /__demo.
 import fs from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express, { type RequestHandler } from 'express';
@@ -23,7 +24,8 @@ function pageFor(lesson: Lesson, tree: string): string {
 
 function parsePort(input: string): number {
   const port = Number(input);
-  if (!/^\d+$/.test(input) || port < 1 || port > 65535) fail(NAME, `"${input}" is not a port number (1-65535).`, 'PORT=3001 npm run demo 01');
+  // 0 lets the system pick a free port (the tests use it); the line below prints it.
+  if (!/^\d+$/.test(input) || port > 65535) fail(NAME, `"${input}" is not a port number (1-65535).`, 'PORT=3001 npm run demo 01');
   return port;
 }
 
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
     },
   });
   const tree = flags.solution ? 'solutions' : 'lessons';
-  const port = parsePort(flags.port ?? process.env.PORT ?? '3000');
+  const port = parsePort(flags.port ?? (process.env.PORT || '3000'));
   const lessonApp = await loadApp(lesson, tree);
 
   const app = express();
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
     fail(NAME, `cannot listen on port ${port}: ${error.message}`);
   });
   server.on('listening', () => {
+    const { port } = server.address() as AddressInfo;
     const where = `${tree}/${folderName(lesson)}`;
     console.log(`Lesson ${lesson.id}: ${lesson.title}, serving ${where}`);
     console.log(`  page:   http://localhost:${port}/`);

@@ -1,0 +1,107 @@
+// npm run demo: serves a lesson with the demo page; bad input gives one line and exit 1.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { root } from '../../tools/manifest.ts';
+import { openStream } from '../support/sse.ts';
+
+const running: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of running.splice(0)) child.kill('SIGKILL');
+});
+
+function demo(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'tools', 'demo.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, PORT: '', ...env },
+  });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  /** Resolves with the base URL once the demo says where it listens. */
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const match = /page: +(http:\/\/localhost:\d+)\//.exec(stdout);
+      if (match) resolve(match[1]!.replace('localhost', '127.0.0.1'));
+    });
+    exited.then((code) => reject(new Error(`demo exited with ${code}: ${stderr}`)));
+  });
+  listening.catch(() => {});
+  return { exited, listening, output: () => ({ stdout, stderr }) };
+}
+
+async function get(url: string): Promise<{ status: number; type: string; body: string }> {
+  const response = await fetch(url);
+  return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.text() };
+}
+
+describe.concurrent('npm run demo', () => {
+  test('serves the reference solution with the demo page and its stream', async () => {
+    const run = demo(['03', '--solution', '--port', '0']);
+    const base = await run.listening;
+    const page = await get(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Lesson 03: The retry field (reference solution)</title>');
+    const stream = await openStream(`${base}/events`);
+    const events = await stream.waitForEvents(1, 3000);
+    stream.close();
+    expect(stream.retries).toEqual([10000]);
+    expect(events.map((e) => e.data)).toEqual(['hello']);
+  });
+
+  test("keeps the lesson's own page at / and moves the demo page to /__demo", async () => {
+    const run = demo(['05', '--solution', '--port', '0']);
+    const base = await run.listening;
+    const lessonPage = await get(`${base}/`);
+    expect(lessonPage.body).toBe(fs.readFileSync(path.join(root, 'solutions', '05-client', 'public', 'index.html'), 'utf8'));
+    const demoPage = await get(`${base}/__demo`);
+    expect(demoPage.body).toContain('Lesson 05');
+  });
+
+  test.each([
+    [['9'], /^demo: there is no lesson 9\. .*Try: npm run demo 01$/],
+    [[], /^demo: which lesson\?/],
+    [['04', '--bogus'], /^demo: unknown flag --bogus\./],
+    [['04', '--port', 'abc'], /^demo: "abc" is not a port number/],
+  ])('demo %j answers with one line and exit 1', async (args, line) => {
+    const run = demo(args);
+    expect(await run.exited).toBe(1);
+    const { stderr } = run.output();
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr.trim()).toMatch(line);
+  });
+
+  test('a port in use gives one line and exit 1', async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const run = demo(['01', '--solution'], { PORT: String(port) });
+      expect(await run.exited).toBe(1);
+      expect(run.output().stderr.trim()).toBe(
+        `demo: port ${port} is in use: stop the other server or pick another port. Try: PORT=${port + 1} npm run demo 01 -- --solution`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('a deleted lesson folder gives one line and exit 1', async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-'));
+    fs.mkdirSync(path.join(copy, 'lessons'));
+    try {
+      const run = demo(['02'], { WORKSHOP_ROOT: copy });
+      expect(await run.exited).toBe(1);
+      expect(run.output().stderr.trim()).toMatch(/^demo: lessons\/02-write-vs-end\/ is missing .*npm run reset 02/);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
