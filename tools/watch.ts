@@ -73,7 +73,16 @@ const suites = fs
   .filter((file) => file.startsWith(path.basename(suitePrefix(lesson))) && file.endsWith('.test.ts'))
   .map((file) => path.join(path.dirname(testPath(lesson)), file));
 
-const vitest = await startVitest(
+// vitest watches the repository. A lesson folder elsewhere (WORKSHOP_ROOT) is
+// added when its server starts, before the first run, so no early save is missed.
+const lessonFolderPlugin = {
+  name: 'workshop-watch-lesson-folder',
+  configureServer(server: { watcher: { add(paths: string): unknown } }) {
+    if (workshopRoot() !== root) server.watcher.add(folder);
+  },
+};
+
+await startVitest(
   'test',
   [suitePrefix(lesson)],
   {
@@ -85,8 +94,8 @@ const vitest = await startVitest(
     // A save anywhere in the lesson folder reruns the lesson's suites.
     watchTriggerPatterns: [{ pattern: new RegExp(`^${escaped}/`), testsToRun: () => suites }],
   },
-  flags.poll ? { server: { watch: { usePolling: true, interval: POLL_INTERVAL_MS } } } : undefined,
+  {
+    plugins: [lessonFolderPlugin],
+    ...(flags.poll ? { server: { watch: { usePolling: true, interval: POLL_INTERVAL_MS } } } : {}),
+  },
 );
-
-// vitest watches the repository; a lesson folder elsewhere (WORKSHOP_ROOT) must be added.
-if (workshopRoot() !== root) vitest.vite.watcher.add(folder);

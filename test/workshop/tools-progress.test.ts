@@ -1,0 +1,64 @@
+// npm run progress: runs the suites of the lessons the learner has started,
+// shows each lesson as passed, failing, not started or missing, the count, and
+// the one command to run next.
+import fs from 'node:fs';
+import { expect, test } from 'vitest';
+import { lessons } from '../../tools/manifest.ts';
+import { makeWorkshop, runCommand, shippedLessons } from './tools-support.ts';
+
+/** The status column of a lesson's row. */
+function row(stdout: string, id: string): string {
+  const line = stdout.split('\n').find((l) => new RegExp(`^  \\S ${id}  `).test(l));
+  expect(line, `a row for lesson ${id} in:\n${stdout}`).toBeDefined();
+  return line!;
+}
+
+test('a fresh clone: every lesson not started, and the one command to start with', async () => {
+  const workshop = makeWorkshop();
+  const run = await runCommand(workshop.dir, 'progress');
+  const shipped = shippedLessons(workshop);
+  // A deleted (here: not yet written) lesson folder makes progress exit 1.
+  expect(run.code, run.stderr).toBe(shipped.length === lessons.length ? 0 : 1);
+  for (const lesson of shipped) expect(row(run.stdout, lesson.id)).toMatch(/not started$/);
+  expect(run.stdout).toContain(`0/${lessons.length} lessons passing`);
+  expect(run.stdout).toContain('Next: lesson 01 (Headers and flushHeaders). Read docs/01-headers.md, then run:');
+  expect(run.stdout).toContain('  npm run watch lesson-01');
+  // Untouched starters fail by construction (verify checks it), so none ran.
+  expect(run.stdout).toMatch(/ran the suites of 0 lesson\(s\)/);
+  expect(workshop.status()).toBe('');
+});
+
+test('a learner mid-way: passed, failing with its first failure, missing, and what is next', { timeout: 60_000 }, async () => {
+  const workshop = makeWorkshop();
+  // Lesson 01 solved; lesson 02 edited but not solved; lesson 03 folder deleted.
+  fs.copyFileSync(workshop.solutionFile('01'), workshop.lessonFile('01'));
+  fs.appendFileSync(workshop.lessonFile('02'), '\n// started, not done\n');
+  fs.rmSync(workshop.lessonFile('03', ''), { recursive: true });
+
+  const run = await runCommand(workshop.dir, 'progress');
+  expect(run.code, run.stderr).toBe(1); // a lesson folder is missing
+  expect(row(run.stdout, '01')).toMatch(/✓ 01 .* passed$/);
+  expect(row(run.stdout, '02')).toMatch(/✗ 02 .* failing: \S/);
+  expect(row(run.stdout, '03')).toMatch(/! 03 .* missing: lessons\/03-retry\/ was deleted; npm run reset 03 restores the starter$/);
+  expect(run.stdout).toContain(`1/${lessons.length} lessons passing`);
+  expect(run.stdout).toContain('Next: lesson 02 (res.write versus res.end). Read docs/02-write-vs-end.md, then run:');
+  expect(run.stdout).toContain('  npm run watch lesson-02');
+  // The first failure's teaching message, so the learner knows where to look.
+  expect(run.stdout).toMatch(/Failing now: .+\n(.*\n)*\s+Read: docs\/02-write-vs-end\.md#/);
+  expect(run.stdout).toMatch(/ran the suites of 2 lesson\(s\)/);
+});
+
+test('every lesson solved: the count says so', { timeout: 90_000 }, async () => {
+  const workshop = makeWorkshop();
+  for (const lesson of shippedLessons(workshop)) {
+    fs.cpSync(workshop.solutionFile(lesson, ''), workshop.lessonFile(lesson, ''), { recursive: true });
+  }
+  const run = await runCommand(workshop.dir, 'progress');
+  const shipped = shippedLessons(workshop);
+  for (const lesson of shipped) expect(row(run.stdout, lesson.id)).toMatch(/passed$/);
+  expect(run.stdout).toContain(`${shipped.length}/${lessons.length} lessons passing`);
+  if (shipped.length === lessons.length) {
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Every lesson passes.');
+  }
+});
