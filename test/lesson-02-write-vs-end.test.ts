@@ -3,7 +3,7 @@
 import { describe, test } from 'vitest';
 import { findingHints, findings, type Finding } from './support/event-stream.ts';
 import { connect, describeBody, expectSseHeaders, expectStillOpen } from './support/expect-sse.ts';
-import { useLesson } from './support/lesson-host.ts';
+import { useLesson, type RunningServer } from './support/lesson-host.ts';
 import type { Stream } from './support/sse.ts';
 import { check, teach } from './support/teach.ts';
 
@@ -27,7 +27,9 @@ const readFor: Record<Finding, string> = {
 };
 
 /** No event arrived: say what the bytes show instead. */
-function teachNoEvent(stream: Stream, waitedMs: number): never {
+async function teachNoEvent(server: RunningServer, stream: Stream, waitedMs: number): Promise<never> {
+  // Silence can mean a process blocked by a loop that never awaits: that has its own lesson message.
+  await server.assertResponsive(read.write);
   const raw = stream.raw();
   const found = findings(raw);
   if (raw === '' && stream.ended()) {
@@ -60,7 +62,7 @@ describe('lesson 02: res.write versus res.end', () => {
     const stream = await connect(server, read.event);
     const events = await stream.waitForEvents(1, 1000);
     const first = events[0];
-    if (!first) teachNoEvent(stream, 1000);
+    if (!first) return teachNoEvent(server, stream, 1000);
     check(first.data === 'hello', {
       expected: 'the first event to carry the data hello',
       got: `its data is ${JSON.stringify(first.data)} (the stream ${describeBody(stream)})`,

@@ -21,16 +21,18 @@ const read = {
 };
 
 /** Waits for the hello event; the retry field should be there by then. */
-async function readOpening(stream: Stream): Promise<void> {
+async function readOpening(server: RunningServer, stream: Stream): Promise<void> {
   await stream.waitForEvents(1, 1000);
   // A retry field written after the event may still be on its way.
   if (stream.retries.length === 0 && !stream.ended()) await stream.collect(200);
+  // Silence can mean a process blocked by a loop that never awaits: that has its own lesson message.
+  if (stream.events.length === 0) await server.assertResponsive(read.field);
 }
 
 /** For a failing EventSource test: what a plain request to the stream receives, and why. */
 async function whatTheStreamSends(server: RunningServer): Promise<{ got: string; hint?: string }> {
   const stream = await connect(server, read.reconnect);
-  await readOpening(stream);
+  await readOpening(server, stream);
   const raw = stream.raw();
   const retries = stream.retries.length ? `, in which a client reads retry: ${stream.retries.join(', ')}` : ', with no valid retry field';
   return { got: `a new request to /events receives ${showBytes(raw)}${retries}`, hint: explainBytes(raw) };
@@ -54,12 +56,12 @@ function teachNoRetry(stream: Stream, expectedMs: number, fallback: string): nev
   } else if (value === 'undefined' || value === 'NaN') {
     hint = `The value is ${value}: read options.retryMs with a default, options.retryMs ?? 10_000.`;
     where = read.options;
-  } else if (/^\d+[a-z]+:/.test(value)) {
-    hint = 'The retry line has no line break after it, so the next write continued the same line. End it with "\\n" (or "\\n\\n").';
-    where = read.field;
   } else if (/^\d+nn/.test(value)) {
     hint = explainBytes(raw);
     where = read.seed;
+  } else if (/^\d+[a-z]+:/.test(value)) {
+    hint = 'The retry line has no line break after it, so the next write continued the same line. End it with "\\n" (or "\\n\\n").';
+    where = read.field;
   } else {
     hint = `The client ignores a retry field unless its value is only ASCII digits (a whole number of milliseconds) and the line ends with a line break. ${explainBytes(raw) ?? ''}`.trim();
     where = read.units;
@@ -85,7 +87,7 @@ describe('lesson 03: the retry field', () => {
   test('the retry field carries options.retryMs (250 here)', async () => {
     const server = await lesson.start({ retryMs: 250 });
     const stream = await connect(server, read.field);
-    await readOpening(stream);
+    await readOpening(server, stream);
     const [retry] = stream.retries;
     if (retry === undefined) teachNoRetry(stream, 250, read.field);
     check(retry === 250, {
@@ -103,7 +105,7 @@ describe('lesson 03: the retry field', () => {
     // createApp() with no retryMs, as `npm run demo` calls it.
     const server = await lesson.start();
     const stream = await connect(server, read.options);
-    await readOpening(stream);
+    await readOpening(server, stream);
     const [retry] = stream.retries;
     if (retry === undefined) teachNoRetry(stream, 10_000, read.options);
     check(retry === 10_000, {
@@ -117,7 +119,7 @@ describe('lesson 03: the retry field', () => {
   test('the retry field comes before the first event, then the hello event', async () => {
     const server = await lesson.start({ retryMs: 250 });
     const stream = await connect(server, read.order);
-    await readOpening(stream);
+    await readOpening(server, stream);
     const items = timeline(stream.raw());
     const firstRetry = items.findIndex((item) => item.kind === 'retry');
     const firstEvent = items.find((item) => item.kind === 'event');

@@ -37,7 +37,7 @@ export const findingHints: Record<Finding, string> = {
   'template-in-quotes':
     'The text ${...} reached the client as is: only backtick strings (`...`) replace ${...} with a value. Single or double quotes send it literally.',
   'literal-nn':
-    'A line ends in "nn": the letters n, n. The seed post lost its backslashes. A line break in a JavaScript string is \\n, so an event ends with "\\n\\n".',
+    'The stream has "nn" where a line should end: the letters n and n, not line breaks. The seed post lost its backslashes. A line break in a JavaScript string is \\n, so an event ends with "\\n\\n".',
   'escaped-newline':
     'The stream contains a backslash followed by n: two characters, not a line break. Write "\\n" in a normal string (one backslash), not "\\\\n" or String.raw.',
   'no-blank-line':
