@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningServer } from './lesson-host.ts';
 import { openStream } from './sse.ts';
@@ -112,40 +112,46 @@ let skipNoticeShown = false;
 export function describeInBrowser(name: string, body: (browser: BrowserHandle) => void): void {
   const search = findBrowser();
   const inCi = /^(1|true)$/i.test(process.env.CI ?? '');
-  let browser: Browser | undefined;
-  const contexts = new Set<BrowserContext>();
 
+  if (!search.found) {
+    if (!search.badInput && !inCi) {
+      if (!skipNoticeShown) {
+        skipNoticeShown = true;
+        // One plain line, outside the test reporter's console capture.
+        process.stderr.write(`Browser tests skipped: ${search.problem}; to run them, ${HOW_TO_GET_ONE}.\n`);
+      }
+      describe.skip(name, () => body({ newPage: () => Promise.reject(new Error('no browser')) }));
+      return;
+    }
+    // A failing test, not a failing hook: reporters count a test.
+    describe(name, () => {
+      test('a browser to run these tests in', () => {
+        throw new Error(`${search.problem}${inCi ? ' (CI=true: in CI the browser tests must run, not be skipped)' : ''}; ${HOW_TO_GET_ONE}.`);
+      });
+    });
+    return;
+  }
+
+  let browser: Browser | undefined;
+  let launchError: Error | undefined;
+  const contexts = new Set<BrowserContext>();
   const handle: BrowserHandle = {
     async newPage() {
-      if (!browser) throw new Error('the browser did not start; see the error of beforeAll');
+      if (!browser) throw launchError ?? new Error('the browser has not started');
       const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
       contexts.add(context);
       return watch(await context.newPage());
     },
   };
 
-  if (!search.found && !search.badInput && !inCi) {
-    if (!skipNoticeShown) {
-      skipNoticeShown = true;
-      // One plain line, outside the test reporter's console capture.
-      process.stderr.write(`Browser tests skipped: ${search.problem}; to run them, ${HOW_TO_GET_ONE}.\n`);
-    }
-    describe.skip(name, () => body(handle));
-    return;
-  }
-
   describe(name, () => {
     beforeAll(async () => {
-      if (!search.found) {
-        throw new Error(
-          `${search.problem}${inCi ? ' (CI=true: the browser tests must run in CI, not be skipped)' : ''}; ${HOW_TO_GET_ONE}.`,
-        );
-      }
       try {
         browser = await launchBrowser(search.executablePath);
       } catch (error) {
+        // Every test then fails with this message (a failing hook would only skip them).
         const first = String((error as Error).message).split('\n')[0];
-        throw new Error(`could not start the browser at ${search.executablePath}: ${first}`);
+        launchError = new Error(`could not start the browser at ${search.executablePath}: ${first}`);
       }
     }, 20_000);
 
