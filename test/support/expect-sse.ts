@@ -73,7 +73,7 @@ export function expectSseHeaders(stream: Stream, read: string): void {
 export function expectStillOpen(stream: Stream, read: string): void {
   check(!stream.ended(), {
     expected: 'the response to stay open, so more events can follow',
-    got: `the response ended after sending ${showBytes(stream.raw())}`,
+    got: stream.raw() ? `the response ended after sending ${showBytes(stream.raw())}` : 'the response ended without sending any body bytes',
     hint: 'res.send() and res.end() finish the response. Use res.write() for events.',
     read,
   });

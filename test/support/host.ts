@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 type Request =
   | { id: number; op: 'ping' }
   | { id: number; op: 'load'; file: string }
-  | { id: number; op: 'listen'; file: string; options: Record<string, unknown> }
+  | { id: number; op: 'listen'; file: string; options?: Record<string, unknown> }
   | { id: number; op: 'drop'; port: number }
   | { id: number; op: 'stats' }
   | { id: number; op: 'client'; file: string; url: string }
@@ -42,7 +42,7 @@ async function load(file: string): Promise<Record<string, unknown>> {
   return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
-async function listen(file: string, options: Record<string, unknown>): Promise<{ port: number }> {
+async function listen(file: string, options: Record<string, unknown> | undefined): Promise<{ port: number }> {
   const mod = await load(file);
   if (typeof mod.createApp !== 'function') {
     throw Object.assign(new Error('the module has no exported function createApp'), { name: 'NoCreateApp' });

@@ -38,6 +38,7 @@ class Host {
   readonly crashes: HostError[] = [];
   readonly clientData = new Map<number, string[]>();
   exited = false;
+  exitReason = '';
   private nextId = 1;
   private pending = new Map<number, (reply: Reply) => void>();
   readonly ready: Promise<void>;
@@ -46,7 +47,9 @@ class Host {
     this.child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', HOST], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, NODE_OPTIONS: '' },
+      // development, not vitest's "test": Express then logs errors such as
+      // ERR_HTTP_HEADERS_SENT, and the messages can show them.
+      env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'development' },
     });
     const keep = (chunk: Buffer) => {
       this.output.push(...chunk.toString().split('\n').filter(Boolean));
@@ -57,9 +60,10 @@ class Host {
     this.ready = new Promise((resolve, reject) => {
       this.child.once('exit', (code, signal) => {
         this.exited = true;
-        reject(new Error(`exited (${signal ?? code}) before it was ready`));
+        this.exitReason = signal ?? `exit code ${code}`;
+        reject(new Error(`exited (${this.exitReason}) before it was ready`));
         for (const settle of this.pending.values()) {
-          settle({ id: 0, ok: false, error: { message: `the server process exited (${signal ?? code})`, name: 'Exited' } });
+          settle({ id: 0, ok: false, error: { message: `the server process exited (${this.exitReason})`, name: 'Exited' } });
         }
         this.pending.clear();
       });
@@ -107,7 +111,11 @@ class Host {
     }
   }
 
+  /** True from the moment we kill it, before the exit event: never reuse a dying host. */
+  killed = false;
+
   kill(): void {
+    this.killed = true;
     if (!this.exited) this.child.kill('SIGKILL');
   }
 }
@@ -158,6 +166,21 @@ function loadFailure(file: string, error: HostError, read: string): LessonError 
   );
 }
 
+/** The process died under a request: out of memory (a loop that writes for ever) or process.exit(). */
+function diedFailure(file: string, host: Host, read: string): LessonError {
+  const outOfMemory = host.exitReason === 'SIGABRT' || host.output.some((line) => /heap out of memory/i.test(line));
+  return new LessonError(
+    format({
+      expected: `${shown(file)} to keep running while it serves requests`,
+      got: outOfMemory
+        ? 'its process ran out of memory and died: something wrote or stored data for ever without pausing (a while (true) loop around res.write?).'
+        : `its process exited (${host.exitReason}). Does the code call process.exit() or throw where nothing catches it?`,
+      hint: 'A loop that never awaits never lets Node send the bytes it writes, so they pile up in memory.',
+      read,
+    }),
+  );
+}
+
 function stuckFailure(file: string, read: string): LessonError {
   return new LessonError(
     format({
@@ -179,7 +202,7 @@ export function useLesson(id: string, docs: string) {
   const clients: RunningClient[] = [];
 
   async function liveHost(file: string): Promise<Host> {
-    if (host && !host.exited) return host;
+    if (host && !host.exited && !host.killed) return host;
     host = new Host();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -224,6 +247,7 @@ export function useLesson(id: string, docs: string) {
     }
     if (!reply.ok) {
       current.kill();
+      if (reply.error.name === 'Exited') throw diedFailure(file, current, docs);
       throw loadFailure(file, reply.error, docs);
     }
     return reply.value;
@@ -236,7 +260,8 @@ export function useLesson(id: string, docs: string) {
 
   return {
     /** Loads lessons/NN-slug/server.ts (or the solution) and serves createApp(options) on port 0. */
-    async start(options: Record<string, unknown> = {}, file = targetFile(id)): Promise<RunningServer> {
+    async start(options?: Record<string, unknown>, file = targetFile(id)): Promise<RunningServer> {
+      // Without options, createApp() gets none at all, as in npm run demo: its defaults must apply.
       const { port } = (await run(file, 'listen', { options })) as { port: number };
       const owner = host!;
       return {
@@ -247,14 +272,15 @@ export function useLesson(id: string, docs: string) {
         },
         async stats() {
           const reply = await owner.request('stats', {}, PING_DEADLINE_MS).catch(() => undefined);
+          if (owner.exited) throw diedFailure(file, owner, docs);
           if (!reply?.ok) throw stuckFailure(file, docs);
           return reply.value as Stats;
         },
         async assertResponsive(read: string) {
-          if (!(await owner.responsive())) {
-            owner.kill();
-            throw stuckFailure(file, read);
-          }
+          if (await owner.responsive()) return;
+          if (owner.exited) throw diedFailure(file, owner, read);
+          owner.kill();
+          throw stuckFailure(file, read);
         },
       };
     },
