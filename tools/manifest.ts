@@ -69,7 +69,7 @@ export const lessons: Lesson[] = [
       'new EventSource(url) connects and reconnects for you; listen with source.addEventListener("message", (event) => ...) and read event.data.',
       'In Node, import { EventSource } from "eventsource"; it is the same API as the browser\'s.',
       'On the page, create one element per event and set its textContent to event.data. Never assign event data to innerHTML: the data would be parsed as HTML.',
-      'Serve the page from Express: app.get("/", (req, res) => res.sendFile(...)) with the path of public/index.html.',
+      'Serve the page from Express: res.sendFile("index.html", { root: path.join(here, "public") }), where here is the folder of server.ts (path.dirname(fileURLToPath(import.meta.url))).',
     ],
   },
   {
@@ -80,7 +80,7 @@ export const lessons: Lesson[] = [
     hints: [
       'When the client goes away, the response emits "close". Listen for it: res.on("close", () => { ... }).',
       'In the close listener, stop the timer: keep the id from setInterval and pass it to clearInterval.',
-      'A while (true) loop never looks at the connection. If you keep a loop, check res.writableEnded or a flag set by the close listener before each write.',
+      'A while (true) loop never looks at the connection. If you keep a loop, check res.destroyed (or a flag set by the close listener) before each write and leave the loop. res.writableEnded does not help: only res.end() sets it, not a client that left.',
     ],
   },
 ];

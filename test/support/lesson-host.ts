@@ -104,8 +104,8 @@ class Host {
   async responsive(): Promise<boolean> {
     if (this.exited) return false;
     try {
-      await this.request('ping', {}, PING_DEADLINE_MS);
-      return true;
+      // A process that dies during the ping answers with ok: false.
+      return (await this.request('ping', {}, PING_DEADLINE_MS)).ok;
     } catch {
       return false;
     }
@@ -140,6 +140,8 @@ export interface RunningServer {
 }
 
 export interface RunningClient {
+  /** Whether subscribe() returned a function (the way to close the connection). */
+  returnedStop: boolean;
   /** The data of every message the learner's client passed to its callback so far. */
   received(): string[];
   stop(): Promise<void>;
@@ -228,22 +230,33 @@ export function useLesson(id: string, docs: string) {
     return host;
   }
 
+  /** What a deadline on each kind of request means. */
+  const stuckIn = {
+    listen: {
+      deadlineMs: LOAD_DEADLINE_MS,
+      expected: (file: string) => `${shown(file)} to load and build its app within ${LOAD_DEADLINE_MS / 1000} s`,
+      got: 'it never finished: code at the top level of the file, or in createApp, runs for ever.',
+      hint: 'Only set things up in createApp; loops and timers belong inside the request handler.',
+    },
+    client: {
+      // The file is usually loaded already by then; subscribe() itself must return at once.
+      deadlineMs: 4000,
+      expected: (file: string) => `subscribe() in ${shown(file)} to return at once`,
+      got: 'it never returned: something in subscribe() (or at the top level of the file) runs for ever.',
+      hint: 'subscribe() only creates the EventSource and adds a listener; the events arrive later, in the listener.',
+    },
+  };
+
   /** Sends a request that runs learner code; a deadline means the code is stuck. */
-  async function run(file: string, op: string, payload: Record<string, unknown>): Promise<unknown> {
+  async function run(file: string, op: keyof typeof stuckIn, payload: Record<string, unknown>): Promise<unknown> {
     const current = await liveHost(file);
+    const stuck = stuckIn[op];
     let reply: Reply;
     try {
-      reply = await current.request(op, { file, ...payload }, LOAD_DEADLINE_MS);
+      reply = await current.request(op, { file, ...payload }, stuck.deadlineMs);
     } catch {
       current.kill();
-      throw new LessonError(
-        format({
-          expected: `${shown(file)} to load and build its app within ${LOAD_DEADLINE_MS / 1000} s`,
-          got: 'it never finished: code at the top level of the file, or in createApp, runs for ever.',
-          hint: 'Only set things up in createApp; loops and timers belong inside the request handler.',
-          read: docs,
-        }),
-      );
+      throw new LessonError(format({ expected: stuck.expected(file), got: stuck.got, hint: stuck.hint, read: docs }));
     }
     if (!reply.ok) {
       current.kill();
@@ -287,9 +300,10 @@ export function useLesson(id: string, docs: string) {
 
     /** Runs the learner's Node client (lesson 05): subscribe(url, onData) in the same child process. */
     async subscribe(url: string, file = targetFile(id, 'client.ts')): Promise<RunningClient> {
-      const { clientId } = (await run(file, 'client', { url })) as { clientId: number };
+      const { clientId, returnedStop } = (await run(file, 'client', { url })) as { clientId: number; returnedStop: boolean };
       const owner = host!;
       const client: RunningClient = {
+        returnedStop,
         received: () => [...(owner.clientData.get(clientId) ?? [])],
         async stop() {
           await owner.request('stop-client', { clientId }, PING_DEADLINE_MS).catch(() => undefined);

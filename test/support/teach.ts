@@ -16,7 +16,7 @@ export class LessonError extends Error {
 export interface Teaching {
   /** What a correct server does, in plain words. */
   expected: string;
-  /** What this server did; show the bytes when they matter. */
+  /** What the learner's code did; show the bytes when they matter. */
   got: string;
   /** The docs section that explains it, e.g. docs/03-retry.md#the-retry-field. */
   read: string;
@@ -25,7 +25,7 @@ export interface Teaching {
 }
 
 export function format(t: Teaching): string {
-  const lines = [`\n  Expected: ${t.expected}`, `  Your server: ${t.got}`];
+  const lines = [`\n  Expected: ${t.expected}`, `  Your code: ${t.got}`];
   if (t.hint) lines.push(`  Hint: ${t.hint}`);
   lines.push(`  Read: ${t.read}`);
   return lines.join('\n');
