@@ -10,9 +10,12 @@ import { painter } from './cli/colours.ts';
 import { compareWithStarter, findStarter } from './cli/starters.ts';
 import { hasSuite, runSuitesOnce, suiteEnvironment, type SuiteOutcome } from './cli/suites.ts';
 
-parseCommand('progress', process.argv.slice(2), {
+const { flags } = parseCommand('progress', process.argv.slice(2), {
   lesson: 'none',
-  summary: 'Runs every lesson suite on your code in lessons/ and shows which lessons pass and what to do next.',
+  summary: 'Runs the lesson suites on your code in lessons/ and shows which lessons pass and what to do next.',
+  flags: {
+    all: { description: 'also run the suites of lessons you have not started (their starters fail by design)', npmMayKeep: true },
+  },
 });
 
 type Status =
@@ -39,11 +42,11 @@ async function main(): Promise<void> {
   for (const lesson of lessons) {
     if (!fs.existsSync(folderOf(lesson))) statuses.set(lesson, { kind: 'missing' });
     else if (!hasSuite(lesson)) statuses.set(lesson, { kind: 'no suite' });
-    // An untouched starter fails its suite: verify proves that for every lesson.
-    // Not running those suites leaves the machine to the lessons in progress.
-    else if (untouched(lesson)) statuses.set(lesson, { kind: 'not started' });
   }
-  const toRun = lessons.filter((lesson) => !statuses.has(lesson));
+  // An untouched starter fails its suite: verify proves that for every lesson.
+  // Not running those suites (unless --all) leaves the machine to the lessons in progress.
+  const notStarted = new Set(lessons.filter((lesson) => !statuses.has(lesson) && untouched(lesson)));
+  const toRun = lessons.filter((lesson) => !statuses.has(lesson) && (flags.all || !notStarted.has(lesson)));
 
   const waiting = process.stderr.isTTY && toRun.length > 0 ? `Running the suites of ${toRun.length} lesson(s)…` : '';
   if (waiting) process.stderr.write(paint.dim(waiting));
@@ -51,9 +54,10 @@ async function main(): Promise<void> {
   const outcomes = await runSuitesOnce(toRun);
   if (waiting) process.stderr.write('\r\u001b[K');
 
-  for (const lesson of toRun) {
+  for (const lesson of lessons.filter((l) => !statuses.has(l))) {
     const outcome = outcomes.get(lesson);
     if (outcome?.passed) statuses.set(lesson, { kind: 'passed' });
+    else if (notStarted.has(lesson)) statuses.set(lesson, { kind: 'not started' });
     else if (outcome) statuses.set(lesson, { kind: 'failing', outcome });
     else statuses.set(lesson, { kind: 'no suite' });
   }
@@ -111,8 +115,8 @@ async function main(): Promise<void> {
       }
     }
   }
-  const notStarted = lessons.filter((l) => statuses.get(l)!.kind === 'not started').length;
-  const skippedNote = notStarted > 0 ? `; ${notStarted} untouched starter(s) not run, they fail until you start` : '';
+  const unrun = lessons.filter((l) => notStarted.has(l) && !toRun.includes(l)).length;
+  const skippedNote = unrun > 0 ? `; not run: ${unrun} untouched starter(s), which fail until you start (--all runs them too)` : '';
   console.log(paint.dim(`(ran the suites of ${toRun.length} lesson(s) in ${((performance.now() - started) / 1000).toFixed(1)} s${skippedNote})`));
 
   // A deleted lesson folder, or a suite missing from the workshop, is something to fix.

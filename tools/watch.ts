@@ -8,12 +8,11 @@
 // `--poll` checks the files for changes every few hundred ms instead of
 // waiting for file events, which some mounts never deliver (WSL on a Windows
 // folder, Docker bind mounts, network drives).
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { commandLine, existingFolderOrFail, fail, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
 import { painter } from './cli/colours.ts';
-import { hasSuite, outcomesOf, suiteEnvironment, suitePrefix } from './cli/suites.ts';
+import { hasSuite, outcomesOf, suiteEnvironment, suiteFiles, suitePrefix } from './cli/suites.ts';
 import { docsPath, lessons, root, testPath, type Lesson } from './manifest.ts';
 
 const { lesson, flags } = parseCommand('watch', process.argv.slice(2), {
@@ -68,10 +67,7 @@ suiteEnvironment({ failFast: false });
 console.log(paint.dim(`Watching ${shownFolder(lesson)}${flags.poll ? ` by polling every ${POLL_INTERVAL_MS} ms` : ''}. Press q or Ctrl+C to stop.`));
 const { startVitest } = await import('vitest/node');
 const escaped = folder.split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const suites = fs
-  .readdirSync(path.dirname(testPath(lesson)))
-  .filter((file) => file.startsWith(path.basename(suitePrefix(lesson))) && file.endsWith('.test.ts'))
-  .map((file) => path.join(path.dirname(testPath(lesson)), file));
+const suites = suiteFiles(lesson);
 
 // vitest watches the repository. A lesson folder elsewhere (WORKSHOP_ROOT) is
 // added when its server starts, before the first run, so no early save is missed.

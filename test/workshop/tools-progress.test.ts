@@ -62,3 +62,13 @@ test('every lesson solved: the count says so', { timeout: 90_000 }, async () => 
     expect(run.stdout).toContain('Every lesson passes.');
   }
 });
+
+test('--all runs the suites of untouched starters too; they still count as not started', { timeout: 60_000 }, async () => {
+  const workshop = makeWorkshop();
+  // Keep only lesson 01, so that one suite runs.
+  for (const lesson of shippedLessons(workshop).filter((l) => l.id !== '01')) fs.rmSync(workshop.lessonFile(lesson, ''), { recursive: true });
+  const run = await runCommand(workshop.dir, 'progress', ['--all']);
+  expect(row(run.stdout, '01')).toMatch(/not started$/);
+  expect(run.stdout).toMatch(/ran the suites of 1 lesson\(s\)/);
+  expect(run.stdout).not.toContain('not run:');
+});

@@ -23,12 +23,19 @@ export interface SuiteOutcome {
 export const suitePrefix = (lesson: Lesson): string =>
   path.relative(root, testPath(lesson)).split(path.sep).join('/').replace(/\.test\.ts$/, '');
 
-/** True when the workshop has at least one suite file for the lesson. */
-export function hasSuite(lesson: Lesson): boolean {
+/** The lesson's suite files, absolute paths. */
+export function suiteFiles(lesson: Lesson): string[] {
   const dir = path.dirname(testPath(lesson));
   const name = path.basename(suitePrefix(lesson));
-  return fs.existsSync(dir) && fs.readdirSync(dir).some((file) => file.startsWith(name) && file.endsWith('.test.ts'));
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((file) => file.startsWith(name) && file.endsWith('.test.ts'))
+    .map((file) => path.join(dir, file));
 }
+
+/** True when the workshop has at least one suite file for the lesson. */
+export const hasSuite = (lesson: Lesson): boolean => suiteFiles(lesson).length > 0;
 
 /** The lesson a vitest test module belongs to, by its file path. */
 export function lessonOfModule(module: TestModule): Lesson | undefined {
@@ -96,10 +103,10 @@ export async function runSuitesOnce(selected: Lesson[]): Promise<Map<Lesson, Sui
     config: path.join(root, 'vitest.config.ts'),
     project: ['lessons'],
     watch: false,
-    // The suites wait on child processes and sockets more than on the CPU; with
-    // vitest's default on a 2-core machine (one worker) they would run one
-    // after another.
-    maxWorkers: Math.max(selected.length, 1),
+    // One worker per suite file: the suites mostly wait on their lesson's child
+    // process and sockets. vitest's default on a 2-core machine is one worker,
+    // which would run them one after another.
+    maxWorkers: Math.max(selected.flatMap(suiteFiles).length, 1),
     reporters: [silent],
     passWithNoTests: true,
   });
