@@ -254,7 +254,7 @@ export interface PageServer {
   url: string;
   /** Every GET /events so far. */
   requests: StreamRequest[];
-  /** Cuts every open /events connection, as a crashing server would; returns when. */
+  /** Cuts every open /events connection, as a crashing server would; returns the time it did (performance.now()). */
   dropStreams(): number;
   /** Waits until the server has answered `count` GET /events, or `withinMs` passed. */
   waitForRequests(count: number, withinMs: number): Promise<StreamRequest[]>;
