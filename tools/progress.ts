@@ -59,7 +59,11 @@ async function main(): Promise<void> {
     if (outcome?.passed) statuses.set(lesson, { kind: 'passed' });
     else if (notStarted.has(lesson)) statuses.set(lesson, { kind: 'not started' });
     else if (outcome) statuses.set(lesson, { kind: 'failing', outcome });
-    else statuses.set(lesson, { kind: 'no suite' });
+    else {
+      // Its suite exists but vitest reported nothing for it (it printed why above).
+      const didNotRun = { test: 'its suite did not run (see the errors above)', message: '' };
+      statuses.set(lesson, { kind: 'failing', outcome: { lesson, passed: false, counts: { passed: 0, failed: 0, skipped: 0 }, firstFailure: didNotRun } });
+    }
   }
 
   const where = workshopRoot() === root ? 'lessons/' : path.join(workshopRoot(), 'lessons') + path.sep;
