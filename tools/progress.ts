@@ -36,7 +36,6 @@ function untouched(lesson: Lesson): boolean {
 }
 
 async function main(): Promise<void> {
-  const started = performance.now();
   const paint = painter();
   const statuses = new Map<Lesson, Status>();
   for (const lesson of lessons) {
@@ -120,8 +119,12 @@ async function main(): Promise<void> {
     }
   }
   const unrun = lessons.filter((l) => notStarted.has(l) && !toRun.includes(l)).length;
-  const skippedNote = unrun > 0 ? `; not run: ${unrun} untouched starter(s), which fail until you start (--all runs them too)` : '';
-  console.log(paint.dim(`(ran the suites of ${toRun.length} lesson(s) in ${((performance.now() - started) / 1000).toFixed(1)} s${skippedNote})`));
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const unrunNote = `${plural(unrun, 'untouched starter')}, which fail until you start, not run (--all runs them too)`;
+  // performance.now() counts from the start of this process: the whole command but npm and tsx's launcher.
+  const seconds = (performance.now() / 1000).toFixed(1);
+  if (toRun.length === 0) console.log(paint.dim(`(No suite needed to run: ${unrunNote}.)`));
+  else console.log(paint.dim(`(Ran the suites of ${plural(toRun.length, 'lesson')} in ${seconds} s${unrun > 0 ? `; ${unrunNote}` : ''}.)`));
 
   // A deleted lesson folder, or a suite missing from the workshop, is something to fix.
   const broken = lessons.some((l) => ['missing', 'no suite'].includes(statuses.get(l)!.kind));
