@@ -27,6 +27,8 @@ type Status =
 
 const relative = (file: string) => path.relative(root, file).split(path.sep).join('/');
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** A lesson is "not started" while its files are exactly the starter's. */
 function untouched(lesson: Lesson): boolean {
   const starter = findStarter(lesson);
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
   const notStarted = new Set(lessons.filter((lesson) => !statuses.has(lesson) && untouched(lesson)));
   const toRun = lessons.filter((lesson) => !statuses.has(lesson) && (flags.all || !notStarted.has(lesson)));
 
-  const waiting = process.stderr.isTTY && toRun.length > 0 ? `Running the suites of ${toRun.length} lesson(s)…` : '';
+  const waiting = process.stderr.isTTY && toRun.length > 0 ? `Running the suites of ${plural(toRun.length, 'lesson')}…` : '';
   if (waiting) process.stderr.write(paint.dim(waiting));
   suiteEnvironment({ failFast: true });
   const outcomes = await runSuitesOnce(toRun);
@@ -119,7 +121,6 @@ async function main(): Promise<void> {
     }
   }
   const unrun = lessons.filter((l) => notStarted.has(l) && !toRun.includes(l)).length;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const unrunNote = `${plural(unrun, 'untouched starter')}, which fail until you start, not run (--all runs them too)`;
   // performance.now() counts from the start of this process: the whole command but npm and tsx's launcher.
   const seconds = (performance.now() / 1000).toFixed(1);
