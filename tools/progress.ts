@@ -1,7 +1,9 @@
-// npm run progress: where the learner stands. Runs every lesson suite against
-// the learner's lessons/ in one vitest run (each suite stops at its first
-// failure), then prints each lesson as passed, failing or not started, the
-// count, and the one command to run next.
+// npm run progress: where the learner stands. Runs the suites of every lesson
+// the learner has started, against their lessons/, in one vitest run (each
+// suite stops at its first failure), then prints each lesson as passed,
+// failing, not started or missing, the count, and the one command to run next.
+// A lesson whose files are exactly the shipped starter is "not started"; its
+// suite is not run unless --all (see docs/commands.md#npm-run-progress).
 import fs from 'node:fs';
 import path from 'node:path';
 import { docsPath, lessons, root, testPath, type Lesson } from './manifest.ts';
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
         row(paint.green('✓'), paint.green('passed'));
         break;
       case 'failing':
-        row(paint.red('✗'), `${paint.red('failing')}: ${status.outcome.firstFailure?.test ?? 'see npm test ' + `lesson-${lesson.id}`}`);
+        row(paint.red('✗'), `${paint.red('failing')}: ${status.outcome.firstFailure?.test ?? `npm test lesson-${lesson.id} shows why`}`);
         break;
       case 'not started':
         row(paint.dim('·'), paint.dim('not started'));
@@ -121,11 +123,11 @@ async function main(): Promise<void> {
     }
   }
   const unrun = lessons.filter((l) => notStarted.has(l) && !toRun.includes(l)).length;
-  const unrunNote = `${plural(unrun, 'untouched starter')}, which fail until you start, not run (--all runs them too)`;
+  const unrunNote = `${plural(unrun, 'untouched starter')}, which fail until you start them; --all runs them too`;
   // performance.now() counts from the start of this process: the whole command but npm and tsx's launcher.
   const seconds = (performance.now() / 1000).toFixed(1);
-  if (toRun.length === 0) console.log(paint.dim(`(No suite needed to run: ${unrunNote}.)`));
-  else console.log(paint.dim(`(Ran the suites of ${plural(toRun.length, 'lesson')} in ${seconds} s${unrun > 0 ? `; ${unrunNote}` : ''}.)`));
+  if (toRun.length === 0) console.log(paint.dim(`(No suite ran. Not run: ${unrunNote}.)`));
+  else console.log(paint.dim(`(Ran the suites of ${plural(toRun.length, 'lesson')} in ${seconds} s.${unrun > 0 ? ` Not run: ${unrunNote}.` : ''})`));
 
   // A deleted lesson folder, or a suite missing from the workshop, is something to fix.
   const broken = lessons.some((l) => ['missing', 'no suite'].includes(statuses.get(l)!.kind));

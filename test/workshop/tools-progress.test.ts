@@ -24,7 +24,7 @@ test('a fresh clone: every lesson not started, and the one command to start with
   expect(run.stdout).toContain('Next: lesson 01 (Headers and flushHeaders). Read docs/01-headers.md, then run:');
   expect(run.stdout).toContain('  npm run watch lesson-01');
   // Untouched starters fail by construction (verify checks it), so none ran.
-  expect(run.stdout).toMatch(/No suite needed to run: \d+ untouched starters?, which fail until you start, not run/);
+  expect(run.stdout).toMatch(/No suite ran\. Not run: \d+ untouched starters?, which fail until you start them/);
   expect(workshop.status()).toBe('');
 });
 
@@ -70,5 +70,5 @@ test('--all runs the suites of untouched starters too; they still count as not s
   const run = await runCommand(workshop.dir, 'progress', ['--all']);
   expect(row(run.stdout, '01')).toMatch(/not started$/);
   expect(run.stdout).toMatch(/Ran the suites of 1 lesson in \d+\.\d s\.\)/);
-  expect(run.stdout).not.toContain('not run');
+  expect(run.stdout).not.toContain('Not run');
 });
