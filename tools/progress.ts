@@ -10,7 +10,7 @@ import { docsPath, lessons, root, testPath, type Lesson } from './manifest.ts';
 import { commandLine, folderOf, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
 import { painter } from './cli/colours.ts';
 import { compareWithStarter, findStarter } from './cli/starters.ts';
-import { hasSuite, runSuitesOnce, suiteEnvironment, type SuiteOutcome } from './cli/suites.ts';
+import { hasSuite, runSuitesOnce, type SuiteOutcome } from './cli/suites.ts';
 
 const { flags } = parseCommand('progress', process.argv.slice(2), {
   lesson: 'none',
@@ -53,7 +53,6 @@ async function main(): Promise<void> {
 
   const waiting = process.stderr.isTTY && toRun.length > 0 ? `Running the suites of ${plural(toRun.length, 'lesson')}…` : '';
   if (waiting) process.stderr.write(paint.dim(waiting));
-  suiteEnvironment({ failFast: true });
   const outcomes = await runSuitesOnce(toRun);
   if (waiting) process.stderr.write('\r\u001b[K');
 

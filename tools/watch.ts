@@ -63,7 +63,8 @@ const verdictReporter: Reporter = {
   },
 };
 
-suiteEnvironment({ failFast: false });
+// The suites run in vitest's workers, which inherit this process's environment.
+Object.assign(process.env, suiteEnvironment({ failFast: false }));
 console.log(paint.dim(`Watching ${shownFolder(lesson)}${flags.poll ? ` by polling every ${POLL_INTERVAL_MS} ms` : ''}. Press q or Ctrl+C to stop.`));
 const { startVitest } = await import('vitest/node');
 const escaped = folder.split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,9 +1,13 @@
-// Runs lesson suites through vitest's Node API, in this process: one vitest
-// start for all the lessons asked for, results read per test file and mapped to
-// lessons via the manifest. Used by progress (one run) and watch (a run per save).
+// Runs lesson suites and maps their results, file by file, to lessons via the
+// manifest. progress runs them once in a separate vitest process and reads its
+// JSON report; watch runs vitest's watch mode in its own process and reads the
+// results from its reporter. Both end up in the same SuiteOutcome per lesson.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { TestModule } from 'vitest/node';
 import { lessons, root, testPath, type Lesson } from '../manifest.ts';
 import { workshopRoot } from './args.ts';
 
@@ -13,6 +17,15 @@ export interface SuiteOutcome {
   counts: { passed: number; failed: number; skipped: number };
   /** The first failing test and its (teaching) message. */
   firstFailure?: { test: string; message: string };
+}
+
+/** One suite file's results, whichever way vitest reported them. */
+interface FileResult {
+  /** Absolute path of the suite file. */
+  file: string;
+  tests: { name: string; state: 'passed' | 'failed' | 'skipped'; message: string }[];
+  /** Set when the file failed outside any test (it did not load). */
+  error?: string;
 }
 
 /**
@@ -37,40 +50,30 @@ export function suiteFiles(lesson: Lesson): string[] {
 /** True when the workshop has at least one suite file for the lesson. */
 export const hasSuite = (lesson: Lesson): boolean => suiteFiles(lesson).length > 0;
 
-/** The lesson a vitest test module belongs to, by its file path. */
-export function lessonOfModule(module: TestModule): Lesson | undefined {
-  const file = path.relative(root, module.moduleId).split(path.sep).join('/');
-  return lessons.find((lesson) => file.startsWith(suitePrefix(lesson)));
+function lessonOfFile(file: string): Lesson | undefined {
+  const relative = path.relative(root, file).split(path.sep).join('/');
+  return lessons.find((lesson) => relative.startsWith(suitePrefix(lesson)));
 }
 
-/** Adds what one finished test module says to its lesson's outcome. */
-function addModule(outcome: SuiteOutcome, module: TestModule): void {
-  for (const test of module.children.allTests()) {
-    const result = test.result();
-    if (result.state === 'passed') outcome.counts.passed++;
-    else if (result.state === 'failed') {
-      outcome.counts.failed++;
-      outcome.firstFailure ??= { test: test.name, message: result.errors?.[0]?.message ?? '' };
-    } else outcome.counts.skipped++;
-  }
-  // A suite file that failed before any test ran (it did not load) has module errors instead.
-  const moduleError = module.errors()[0];
-  if (moduleError) outcome.firstFailure ??= { test: '(the suite file did not load)', message: moduleError.message };
-  if (module.state() !== 'passed' || moduleError) outcome.passed = false;
-}
-
-/** One outcome per lesson that had a suite in `modules`; a lesson passes when all its files pass. */
-export function outcomesOf(modules: readonly TestModule[]): Map<Lesson, SuiteOutcome> {
+/** One outcome per lesson that has files in `results`; a lesson passes when every test of all its files passes. */
+function outcomesOfFiles(results: FileResult[]): Map<Lesson, SuiteOutcome> {
   const outcomes = new Map<Lesson, SuiteOutcome>();
-  for (const module of modules) {
-    const lesson = lessonOfModule(module);
+  for (const result of results) {
+    const lesson = lessonOfFile(result.file);
     if (!lesson) continue;
     let outcome = outcomes.get(lesson);
     if (!outcome) {
       outcome = { lesson, passed: true, counts: { passed: 0, failed: 0, skipped: 0 } };
       outcomes.set(lesson, outcome);
     }
-    addModule(outcome, module);
+    for (const test of result.tests) {
+      outcome.counts[test.state]++;
+      if (test.state === 'failed') outcome.firstFailure ??= { test: test.name, message: test.message };
+    }
+    if (result.error !== undefined) {
+      outcome.passed = false;
+      outcome.firstFailure ??= { test: '(the suite file did not load)', message: result.error };
+    }
   }
   for (const outcome of outcomes.values()) {
     if (outcome.counts.failed > 0 || outcome.counts.passed === 0) outcome.passed = false;
@@ -78,40 +81,100 @@ export function outcomesOf(modules: readonly TestModule[]): Map<Lesson, SuiteOut
   return outcomes;
 }
 
+/** From vitest's reporter API (watch). */
+export function outcomesOf(modules: readonly TestModule[]): Map<Lesson, SuiteOutcome> {
+  return outcomesOfFiles(
+    modules.map((module) => {
+      const tests = [...module.children.allTests()].map((test) => {
+        const result = test.result();
+        const state = result.state === 'passed' || result.state === 'failed' ? result.state : 'skipped';
+        return { name: test.name, state, message: result.errors?.[0]?.message ?? '' } as const;
+      });
+      const error = module.errors()[0]?.message;
+      return { file: module.moduleId, tests, ...(error === undefined ? {} : { error }) };
+    }),
+  );
+}
+
+/** The parts of vitest's JSON report we read. */
+interface JsonReport {
+  testResults: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults: { title: string; status: string; failureMessages: string[] }[];
+  }[];
+}
+
+/** A failure message from the JSON report: the message without its stack, and without "LessonError: ". */
+function messageOnly(failure: string | undefined): string {
+  const lines = (failure ?? '').split('\n');
+  const stackStart = lines.findIndex((line) => /^\s+at /.test(line));
+  return (stackStart === -1 ? lines : lines.slice(0, stackStart)).join('\n').replace(/^LessonError: /, '');
+}
+
+function outcomesOfReport(report: JsonReport): Map<Lesson, SuiteOutcome> {
+  return outcomesOfFiles(
+    report.testResults.map((result) => {
+      const tests = result.assertionResults.map((test) => {
+        const state = test.status === 'passed' || test.status === 'failed' ? test.status : 'skipped';
+        return { name: test.title, state, message: messageOnly(test.failureMessages[0]) } as const;
+      });
+      // A file that failed before any of its tests ran has a message and no failed test.
+      const error = result.status === 'failed' && !tests.some((t) => t.state === 'failed') ? result.message || 'it failed to load' : undefined;
+      return { file: result.name, tests, ...(error === undefined ? {} : { error }) };
+    }),
+  );
+}
+
 /**
  * The environment the suites need: the lessons/ to test (WORKSHOP_ROOT moves it)
  * and, for progress, fail-fast (see test/support/fail-fast.ts).
  */
-export function suiteEnvironment({ failFast }: { failFast: boolean }): void {
-  if (workshopRoot() !== root) process.env.WORKSHOP_TARGET_DIR = path.join(workshopRoot(), 'lessons');
-  if (failFast) process.env.WORKSHOP_FAIL_FAST = '1';
+export function suiteEnvironment({ failFast }: { failFast: boolean }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (workshopRoot() !== root) env.WORKSHOP_TARGET_DIR = path.join(workshopRoot(), 'lessons');
+  if (failFast) env.WORKSHOP_FAIL_FAST = '1';
+  return env;
 }
-
-/** A reporter that prints nothing: progress prints its own summary. */
-const silent: Reporter = {};
 
 /**
  * Runs the suites of `selected` once, all in one vitest run, and returns one
- * outcome per lesson whose suites ran.
+ * outcome per lesson whose suites ran. vitest runs in its own plain Node
+ * process: loaded inside this tsx process, vitest alone takes half a second
+ * longer to import. Its errors (a broken config, say) go to our stderr.
  */
 export async function runSuitesOnce(selected: Lesson[]): Promise<Map<Lesson, SuiteOutcome>> {
   if (selected.length === 0) return new Map();
-  const { startVitest } = await import('vitest/node');
-  const exitCode = process.exitCode;
-  const vitest = await startVitest('test', selected.map(suitePrefix), {
-    root,
-    config: path.join(root, 'vitest.config.ts'),
-    project: ['lessons'],
-    watch: false,
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-progress-'));
+  const reportFile = path.join(scratch, 'report.json');
+  const vitest = path.join(path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+  const args = [
+    vitest,
+    'run',
+    '--project=lessons',
     // One worker per suite file: the suites mostly wait on their lesson's child
     // process and sockets. vitest's default on a 2-core machine is one worker,
     // which would run them one after another.
-    maxWorkers: Math.max(selected.flatMap(suiteFiles).length, 1),
-    reporters: [silent],
-    passWithNoTests: true,
-  });
-  await vitest.close();
-  // vitest sets process.exitCode when tests fail; the caller decides ours.
-  process.exitCode = exitCode;
-  return outcomesOf(vitest.state.getTestModules());
+    `--maxWorkers=${selected.flatMap(suiteFiles).length}`,
+    '--reporter=json',
+    `--outputFile.json=${reportFile}`,
+    '--passWithNoTests',
+    ...selected.map(suitePrefix),
+  ];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, args, {
+        cwd: root,
+        env: suiteEnvironment({ failFast: true }),
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      child.on('error', reject);
+      child.on('exit', () => resolve());
+    });
+    if (!fs.existsSync(reportFile)) return new Map();
+    return outcomesOfReport(JSON.parse(fs.readFileSync(reportFile, 'utf8')) as JsonReport);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
