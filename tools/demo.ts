@@ -38,11 +38,11 @@ async function loadApp(lesson: Lesson, tree: 'lessons' | 'solutions'): Promise<R
   try {
     mod = (await import(pathToFileURL(file).href)) as { createApp?: unknown };
   } catch (error) {
-    fail(NAME, `${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, commandLine('test', `lesson-${lesson.id}`));
+    fail(NAME, `${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, commandLine('test', lesson));
   }
-  if (typeof mod.createApp !== 'function') fail(NAME, `${shown} does not export a function createApp.`, commandLine('test', `lesson-${lesson.id}`));
+  if (typeof mod.createApp !== 'function') fail(NAME, `${shown} does not export a function createApp.`, commandLine('test', lesson));
   const app: unknown = await (mod.createApp as () => unknown)();
-  if (typeof app !== 'function') fail(NAME, `createApp() in ${shown} did not return an Express app.`, commandLine('test', `lesson-${lesson.id}`));
+  if (typeof app !== 'function') fail(NAME, `createApp() in ${shown} did not return an Express app.`, commandLine('test', lesson));
   return app as RequestHandler;
 }
 

@@ -44,7 +44,7 @@ export const lessons: Lesson[] = [
     title: 'The retry field',
     files: ['server.ts'],
     hints: [
-      'retry is a field like data: "retry: 10000\\n\\n" tells the client to wait 10000 ms before reconnecting.',
+      'retry is a field, like data. "retry: 10000\\n\\n" tells the client to wait 10000 ms before it reconnects.',
       'Read the delay from options.retryMs and fall back to 10000 when it is not given: const retryMs = options.retryMs ?? 10_000.',
       'Write the retry line first, right after flushing the headers, then the hello event as before.',
     ],

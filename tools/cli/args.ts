@@ -59,6 +59,8 @@ export function commandLine(name: string, lesson?: Lesson | string, ...flags: st
   const id = typeof lesson === 'string' ? lesson : lesson?.id;
   // npm keeps flags written before `--` for itself (see FlagSpec.npmMayKeep).
   const rest = flags.length > 0 ? ` -- ${flags.join(' ')}` : '';
+  // npm test is the one command learners type without "run", and with "lesson-".
+  if (name === 'test') return `npm test${id ? ` lesson-${id}` : ''}${rest}`;
   return `npm run ${name}${id ? ` ${id}` : ''}${rest}`;
 }
 
@@ -77,7 +79,8 @@ export function lessonOrFail(name: string, input: string | undefined): Lesson {
   const lesson = findLesson(input);
   if (lesson) return lesson;
   const typed = input === undefined || input.trim() === '' ? undefined : input;
-  const problem = typed === undefined ? 'which lesson?' : `there is no lesson ${JSON.stringify(typed).slice(1, -1)}.`;
+  // "lesson-9" reads as "there is no lesson 9", like "9" does.
+  const problem = typed === undefined ? 'which lesson?' : `there is no lesson ${JSON.stringify(typed.replace(/^lesson-?/i, '')).slice(1, -1)}.`;
   fail(name, `${problem} Lessons: ${lessonList()}.`, commandLine(name, exampleLesson));
 }
 

@@ -1,0 +1,31 @@
+// npm test [lesson ...] [-- --solutions]: runs lesson suites against your code in
+// lessons/ (or, with --solutions, against solutions/), all lessons when none is
+// named. It stands in front of vitest so that a wrong lesson gets the workshop's
+// one-line error instead of vitest's "No test files found".
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { lessonOrFail, parseCommand } from './cli/args.ts';
+import { suitePrefix } from './cli/suites.ts';
+import { root } from './manifest.ts';
+
+const NAME = 'test';
+
+const { lesson, flags, positional } = parseCommand(NAME, process.argv.slice(2), {
+  lesson: 'optional',
+  extraArguments: true,
+  summary: "Runs the lessons' suites (all of them, or the ones named) against your code in lessons/.",
+  flags: {
+    solutions: { description: 'check the reference solutions in solutions/ instead', npmMayKeep: true },
+  },
+});
+const chosen = lesson ? [lesson, ...positional.map((word) => lessonOrFail(NAME, word))] : [];
+
+const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const project = flags.solutions ? 'solutions' : 'lessons';
+const child = spawn(process.execPath, [vitest, 'run', '--project', project, ...chosen.map(suitePrefix)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+child.on('exit', (code, signal) => {
+  process.exitCode = code ?? (signal ? 1 : 0);
+});
