@@ -35,7 +35,6 @@ export function anchorsOf(file: string): Set<string> {
   return anchors;
 }
 
-const rel = (file: string) => path.relative(root, file);
 
 function listFiles(dir: string, test: (name: string) => boolean): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -47,7 +46,7 @@ function listFiles(dir: string, test: (name: string) => boolean): string[] {
 }
 
 /** `from` is the file that holds the link; `base` is what the link is relative to. */
-function checkTarget(from: string, base: string, target: string, problems: string[]): void {
+function checkTarget(from: string, base: string, target: string, problems: string[], rel: (file: string) => string): void {
   const [filePart, anchor] = target.split('#') as [string, string | undefined];
   const file = filePart ? path.resolve(base, decodeURI(filePart)) : from;
   if (!fs.existsSync(file)) {
@@ -63,12 +62,14 @@ function stripCode(markdown: string): string {
   return markdown.replace(/^\s*(```|~~~)[\s\S]*?^\s*\1/gm, '');
 }
 
-export function checkLinks(): string[] {
+/** `base` defaults to this workshop; the tests of this check pass a made-up tree. */
+export function checkLinks(base = root): string[] {
   const problems: string[] = [];
+  const rel = (file: string) => path.relative(base, file);
   const scripts = Object.keys(
-    (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+    (JSON.parse(fs.readFileSync(path.join(base, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
   );
-  const texts = [path.join(root, 'README.md'), ...listFiles(path.join(root, 'docs'), (n) => n.endsWith('.md'))];
+  const texts = [path.join(base, 'README.md'), ...listFiles(path.join(base, 'docs'), (n) => n.endsWith('.md'))];
 
   for (const file of texts) {
     const markdown = fs.readFileSync(file, 'utf8');
@@ -76,7 +77,7 @@ export function checkLinks(): string[] {
     for (const match of stripCode(markdown).matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
       const target = match[1]!;
       if (/^[a-z]+:/i.test(target)) continue; // http:, https:, mailto:
-      checkTarget(file, path.dirname(file), target, problems);
+      checkTarget(file, path.dirname(file), target, problems, rel);
     }
     // Every npm run X shown, in code or prose, must exist.
     for (const match of markdown.matchAll(/npm run ([\w:-]+)/g)) {
@@ -86,13 +87,13 @@ export function checkLinks(): string[] {
 
   // Docs references that failure messages and starter TODOs send learners to.
   const sources = [
-    ...listFiles(path.join(root, 'test'), (n) => n.endsWith('.ts')),
-    ...listFiles(path.join(root, 'lessons'), (n) => /\.(ts|html)$/.test(n)),
-    ...listFiles(path.join(root, 'tools'), (n) => n.endsWith('.ts')),
-  ].filter((file) => !file.startsWith(path.join(root, 'tools', 'verify'))); // this checker's own comments
+    ...listFiles(path.join(base, 'test'), (n) => n.endsWith('.ts')),
+    ...listFiles(path.join(base, 'lessons'), (n) => /\.(ts|html)$/.test(n)),
+    ...listFiles(path.join(base, 'tools'), (n) => n.endsWith('.ts')),
+  ].filter((file) => !file.startsWith(path.join(base, 'tools', 'verify'))); // this checker's own comments
   for (const file of sources) {
     for (const match of fs.readFileSync(file, 'utf8').matchAll(/(?:README\.md|docs\/[\w./-]+\.md)(#[\w-]+)?/g)) {
-      checkTarget(file, root, match[0], problems);
+      checkTarget(file, base, match[0], problems, rel);
     }
   }
   return problems;
