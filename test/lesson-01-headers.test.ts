@@ -1,5 +1,5 @@
 // Lesson 01: GET /events answers 200 with the three SSE headers, sent at once.
-import { describe, expect, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { connect, expectSseHeaders, expectStillOpen } from './support/expect-sse.ts';
 import { useLesson } from './support/lesson-host.ts';
 
@@ -14,9 +14,9 @@ describe('lesson 01: headers and flushHeaders', () => {
 
   test('the headers arrive at once, before any event is written', async () => {
     const server = await lesson.start();
-    // connect() fails with a lesson message when no headers come within the deadline.
-    const stream = await connect(server, 'docs/01-headers.md#flushheaders', { withinMs: 1000 });
-    expect(stream.headersAt).toBeLessThan(1000);
+    // Nothing is written in this lesson, so headers that arrive at all were flushed.
+    // connect() fails with a lesson message when none come within the deadline.
+    await connect(server, 'docs/01-headers.md#flushheaders', { withinMs: 1000 });
   });
 
   test('the response stays open after the headers', async () => {
