@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { root } from '../../tools/manifest.ts';
+import { commandArgs, commandEnv } from '../support/commands.ts';
 import { openStream } from '../support/sse.ts';
 
 const running: ChildProcess[] = [];
@@ -14,11 +15,9 @@ afterAll(() => {
   for (const child of running.splice(0)) child.kill('SIGKILL');
 });
 
+/** Starts tools/demo.ts as npm run demo does; `listening` resolves with its URL. */
 function demo(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'tools', 'demo.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, PORT: '', ...env },
-  });
+  const child = spawn(process.execPath, commandArgs('demo', args), { cwd: root, env: commandEnv(env.WORKSHOP_ROOT ?? root, env) });
   running.push(child);
   let stdout = '';
   let stderr = '';

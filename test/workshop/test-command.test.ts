@@ -1,40 +1,34 @@
 // npm test [lesson ...] [-- --solutions]: the learner's main command. A wrong
 // lesson or flag gets one line and exit 1; a lesson runs only its own suites.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { root } from '../../tools/manifest.ts';
+import { runCommand } from '../support/commands.ts';
 
-function npmTest(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'tools', 'test.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+/** Runs tools/test.ts as npm test does, with this checkout's lessons/ (or WORKSHOP_TARGET_DIR in env). */
+const npmTest = (args: string[], env: Record<string, string> = {}) => runCommand(root, 'test', args, { env });
 
 describe('npm test', () => {
   test.each([
     [['lesson-9'], 'test: there is no lesson 9. Lessons: 01, 02, 03, 04, 05, 06. Try: npm test lesson-01'],
     [['03', 'x'], 'test: there is no lesson x. Lessons: 01, 02, 03, 04, 05, 06. Try: npm test lesson-01'],
     [['03', '--bogus'], 'test: unknown flag --bogus. Flags: --solutions. Try: npm test lesson-03'],
-  ])('npm test %j answers with one line and exit 1', (args, line) => {
-    const run = npmTest(args);
+  ])('npm test %j answers with one line and exit 1', async (args, line) => {
+    const run = await npmTest(args);
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe(line);
     expect(run.stdout).toBe('');
   });
 
-  test('npm test lesson-02 -- --solutions runs only lesson 02, and passes', () => {
-    const run = npmTest(['lesson-02', '--solutions']);
+  test('npm test lesson-02 -- --solutions runs only lesson 02, and passes', async () => {
+    const run = await npmTest(['lesson-02', '--solutions']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('test/lesson-02-write-vs-end.test.ts');
     expect(run.stdout).not.toMatch(/lesson-0[13-6]/);
   });
 
-  test('npm test 1 on a server that holds its headers back fails with a teaching message', () => {
+  test('npm test 1 on a server that holds its headers back fails with a teaching message', async () => {
     // A copy of lessons/ with a lesson 01 that sets the headers but never sends them.
     // Inside the repository, so that the copy finds express in node_modules.
     fs.mkdirSync(path.join(root, '.verify'), { recursive: true });
@@ -45,7 +39,7 @@ describe('npm test', () => {
       "import express from 'express';\nexport function createApp() {\n  const app = express();\n  app.get('/events', (req, res) => {\n    res.set('Content-Type', 'text/event-stream');\n  });\n  return app;\n}\n",
     );
     try {
-      const run = npmTest(['1'], { WORKSHOP_TARGET_DIR: lessonsCopy });
+      const run = await npmTest(['1'], { WORKSHOP_TARGET_DIR: lessonsCopy });
       expect(run.code).toBe(1);
       expect(run.stdout + run.stderr).toMatch(/Expected: .*\n.*Your code: .*[\s\S]*Read: docs\/01-headers\.md#/);
     } finally {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { lessonList, root } from '../../tools/manifest.ts';
-import { collect, commandEnv, makeWorkshop, runCommand, type Run, type Workshop } from './tools-support.ts';
+import { collect, commandEnv, makeWorkshop, runCommand, type Run, type Workshop } from '../support/commands.ts';
 
 const commands = ['progress', 'watch', 'hint', 'diff', 'reset'] as const;
 const withLesson = ['watch', 'hint', 'diff', 'reset'] as const;

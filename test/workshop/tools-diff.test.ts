@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { parsePatch } from 'diff';
 import { beforeEach, expect, test } from 'vitest';
-import { makeWorkshop, plain, runCommand, type Workshop } from './tools-support.ts';
+import { makeWorkshop, plain, runCommand, type Workshop } from '../support/commands.ts';
 
 let workshop: Workshop;
 beforeEach(() => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, expect, test } from 'vitest';
 import { lessons } from '../../tools/manifest.ts';
-import { makeWorkshop, runCommand, type Workshop } from './tools-support.ts';
+import { makeWorkshop, runCommand, type Workshop } from '../support/commands.ts';
 
 const lesson = lessons.find((l) => l.id === '03')!;
 let workshop: Workshop;

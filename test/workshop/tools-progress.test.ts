@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { expect, test } from 'vitest';
 import { lessons } from '../../tools/manifest.ts';
-import { makeWorkshop, runCommand, shippedLessons } from './tools-support.ts';
+import { makeWorkshop, runCommand, shippedLessons } from '../support/commands.ts';
 
 /** The status column of a lesson's row. */
 function row(stdout: string, id: string): string {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { collect, commandArgs, commandEnv, git, makeWorkshop, runCommand, type Workshop } from './tools-support.ts';
+import { collect, commandArgs, commandEnv, git, makeWorkshop, runCommand, type Workshop } from '../support/commands.ts';
 
 let workshop: Workshop;
 let starter: string;

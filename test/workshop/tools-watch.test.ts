@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { root } from '../../tools/manifest.ts';
-import { commandArgs, commandEnv, makeWorkshop, plain } from './tools-support.ts';
+import { commandArgs, commandEnv, makeWorkshop, plain } from '../support/commands.ts';
 
 const running: ChildProcess[] = [];
 afterEach(() => {

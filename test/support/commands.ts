@@ -1,4 +1,4 @@
-// Shared by the tests of the learner commands (tools-*.test.ts): a throwaway
+// Shared by the tests of the workshop's commands (test/workshop/): a throwaway
 // copy of the workshop to run them on, and a way to run the real scripts.
 // The commands act on WORKSHOP_ROOT, so no test ever touches the real lessons/.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
