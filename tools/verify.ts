@@ -2,9 +2,10 @@
 // manifest, links in the texts, every suite passes on solutions/, every suite
 // fails on its untouched starter, the workshop's own tests pass. Ends with one
 // line, "verify: N passed, M failed", which CI reads.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { compareWithStarter, findStarter } from './cli/starters.ts';
 import { checkIndex } from './docs-index.ts';
 import { folderName, lessons, root, testPath } from './manifest.ts';
 import { checkLayout } from './verify/layout.ts';
@@ -32,22 +33,26 @@ const suiteOf = (suites: SuiteResult[], lessonId: string) => {
 };
 
 /**
- * The starters as shipped. In a fresh clone that is lessons/ itself; when the
- * learner has edited lessons/, the committed copy is exported to .verify/.
+ * The starters as shipped (tools/cli/starters.ts picks the git ref, as reset and
+ * progress do). In a fresh clone that is lessons/ itself; when the learner has
+ * changed lessons/, the shipped copy is exported to .verify/starters.
  */
 function pristineStarters(): { dir: string | undefined; note: string } {
-  const git = (args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  try {
-    if (git(['status', '--porcelain', '--', 'lessons']).trim() === '') return { dir: undefined, note: 'lessons/ (untouched)' };
-    const dir = path.join(root, '.verify', 'starters');
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    const archive = spawnSync('git', ['archive', 'HEAD', 'lessons'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  const starters = lessons.map((lesson) => ({ lesson, starter: findStarter(lesson) }));
+  if (starters.some(({ starter }) => !starter)) return { dir: undefined, note: 'lessons/ (no git history to compare with)' };
+  const untouched = starters.every(({ lesson, starter }) => {
+    const { changed, missing, added } = compareWithStarter(lesson, starter!);
+    return changed.length + missing.length + added.length === 0;
+  });
+  if (untouched) return { dir: undefined, note: 'lessons/ (untouched)' };
+  const dir = path.join(root, '.verify', 'starters');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const { lesson, starter } of starters) {
+    const archive = spawnSync('git', ['archive', starter!.ref, `lessons/${folderName(lesson)}`], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
     spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
-    return { dir: path.join('.verify', 'starters', 'lessons'), note: 'the starters as committed (lessons/ has local changes)' };
-  } catch {
-    return { dir: undefined, note: 'lessons/ (no git history to compare with)' };
   }
+  return { dir: path.join('.verify', 'starters', 'lessons'), note: 'the starters as shipped (lessons/ has your changes)' };
 }
 
 async function main(): Promise<void> {
