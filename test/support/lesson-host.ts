@@ -248,7 +248,15 @@ export function useLesson(id: string, docs: string) {
   };
 
   /** Sends a request that runs learner code; a deadline means the code is stuck. */
+  /**
+   * A file that does not load fails the same way in every test: remember it, so
+   * the other tests of the file fail at once instead of waiting out the deadline again.
+   */
+  const loadFailures = new Map<string, LessonError>();
+
   async function run(file: string, op: keyof typeof stuckIn, payload: Record<string, unknown>): Promise<unknown> {
+    const known = loadFailures.get(`${op} ${file}`);
+    if (known) throw new LessonError(known.message);
     const current = await liveHost(file);
     const stuck = stuckIn[op];
     let reply: Reply;
@@ -256,12 +264,17 @@ export function useLesson(id: string, docs: string) {
       reply = await current.request(op, { file, ...payload }, stuck.deadlineMs);
     } catch {
       current.kill();
-      throw new LessonError(format({ expected: stuck.expected(file), got: stuck.got, hint: stuck.hint, read: docs }));
+      const failure = new LessonError(format({ expected: stuck.expected(file), got: stuck.got, hint: stuck.hint, read: docs }));
+      loadFailures.set(`${op} ${file}`, failure);
+      throw failure;
     }
     if (!reply.ok) {
       current.kill();
+      // A crash can depend on what the test did; a load error cannot.
       if (reply.error.name === 'Exited') throw diedFailure(file, current, docs);
-      throw loadFailure(file, reply.error, docs);
+      const failure = loadFailure(file, reply.error, docs);
+      loadFailures.set(`${op} ${file}`, failure);
+      throw failure;
     }
     return reply.value;
   }
