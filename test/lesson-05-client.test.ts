@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { afterEach, beforeEach, describe, test } from 'vitest';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
 import { useLesson, type RunningClient } from './support/lesson-host.ts';
-import { startTestServer, until, type TestConnection, type TestServer } from './support/sse-test-server.ts';
+import { until } from './support/poll.ts';
+import { startTestServer, type TestConnection, type TestServer } from './support/sse-test-server.ts';
 import { shown, targetFile } from './support/target.ts';
 import { check, showBytes, teach } from './support/teach.ts';
 

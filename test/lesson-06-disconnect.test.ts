@@ -4,6 +4,7 @@
 import { describe, test } from 'vitest';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
 import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
+import { pollUntil } from './support/poll.ts';
 import type { Stream } from './support/sse.ts';
 import { check } from './support/teach.ts';
 
@@ -28,15 +29,8 @@ const sockets = (stats: Stats) => stats.resources.TCPSocketWrap ?? 0;
 const consecutive = (data: string[]) => data.every((value, i) => i === 0 || Number(value) === Number(data[i - 1]) + 1);
 
 /** Polls the server's stats until `done` holds or `withinMs` passed; returns the last stats. */
-async function statsWhen(server: RunningServer, done: (stats: Stats) => boolean, withinMs: number): Promise<Stats> {
-  const deadline = performance.now() + withinMs;
-  let stats = await server.stats();
-  while (!done(stats) && performance.now() < deadline) {
-    await sleep(25);
-    stats = await server.stats();
-  }
-  return stats;
-}
+const statsWhen = (server: RunningServer, done: (stats: Stats) => boolean, withinMs: number): Promise<Stats> =>
+  pollUntil(() => server.stats(), done, withinMs);
 
 /** The server's stats once every connection of earlier tests is closed: the baseline to compare with. */
 const baseline = (server: RunningServer) => statsWhen(server, (stats) => stats.openResponses === 0, 1000);

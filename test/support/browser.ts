@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningServer } from './lesson-host.ts';
+import { pollUntil } from './poll.ts';
 import { openStream } from './sse.ts';
 import { shown } from './target.ts';
 import { check, teach } from './teach.ts';
@@ -202,16 +203,6 @@ function watch(page: Page): WatchedPage {
   return watched;
 }
 
-/** Polls `read` until `done` accepts its value or `withinMs` passes; returns the last value. */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, withinMs: number): Promise<T> {
-  const deadline = performance.now() + withinMs;
-  let value = await read();
-  while (!done(value) && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await read();
-  }
-  return value;
-}
 
 /**
  * The text of each element directly inside #events, trimmed, or null when the

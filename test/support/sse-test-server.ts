@@ -4,6 +4,7 @@
 // every request the client makes, and can cut a connection at any time.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from './poll.ts';
 
 export interface TestConnection {
   /** The request as the client sent it (method, url, headers). */
@@ -29,15 +30,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Polls `condition` every 10 ms until it holds or `withinMs` passed; returns whether it held. */
-export async function until(condition: () => boolean, withinMs: number): Promise<boolean> {
-  const deadline = performance.now() + withinMs;
-  while (!condition()) {
-    if (performance.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
-}
 
 /** Starts a server on port 0 that answers every request as an open event stream. */
 export async function startTestServer(): Promise<TestServer> {
