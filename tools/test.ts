@@ -3,9 +3,9 @@
 // named. It stands in front of vitest so that a wrong lesson gets the workshop's
 // one-line error instead of vitest's "No test files found".
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { lessonOrFail, parseCommand } from './cli/args.ts';
 import { suitePrefix } from './cli/suites.ts';
+import { vitestBin } from './cli/vitest-run.ts';
 import { root } from './manifest.ts';
 
 const NAME = 'test';
@@ -20,9 +20,8 @@ const { lesson, flags, positional } = parseCommand(NAME, process.argv.slice(2), 
 });
 const chosen = lesson ? [lesson, ...positional.map((word) => lessonOrFail(NAME, word))] : [];
 
-const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const project = flags.solutions ? 'solutions' : 'lessons';
-const child = spawn(process.execPath, [vitest, 'run', '--project', project, ...chosen.map(suitePrefix)], {
+const child = spawn(process.execPath, [vitestBin, 'run', '--project', project, ...chosen.map(suitePrefix)], {
   cwd: root,
   stdio: 'inherit',
 });

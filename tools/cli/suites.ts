@@ -2,14 +2,12 @@
 // manifest. progress runs them once in a separate vitest process and reads its
 // JSON report; watch runs vitest's watch mode in its own process and reads the
 // results from its reporter. Both end up in the same SuiteOutcome per lesson.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import type { TestModule } from 'vitest/node';
 import { lessons, root, testPath, type Lesson } from '../manifest.ts';
 import { workshopRoot } from './args.ts';
+import { runVitest, type FileResult } from './vitest-run.ts';
 
 export interface SuiteOutcome {
   lesson: Lesson;
@@ -17,15 +15,6 @@ export interface SuiteOutcome {
   counts: { passed: number; failed: number; skipped: number };
   /** The first failing test and its (teaching) message. */
   firstFailure?: { test: string; message: string };
-}
-
-/** One suite file's results, whichever way vitest reported them. */
-interface FileResult {
-  /** Absolute path of the suite file. */
-  file: string;
-  tests: { name: string; state: 'passed' | 'failed' | 'skipped'; message: string }[];
-  /** Set when the file failed outside any test (it did not load). */
-  error?: string;
 }
 
 /**
@@ -96,37 +85,6 @@ export function outcomesOf(modules: readonly TestModule[]): Map<Lesson, SuiteOut
   );
 }
 
-/** The parts of vitest's JSON report we read. */
-interface JsonReport {
-  testResults: {
-    name: string;
-    status: string;
-    message?: string;
-    assertionResults: { title: string; status: string; failureMessages: string[] }[];
-  }[];
-}
-
-/** A failure message from the JSON report: the message without its stack, and without "LessonError: ". */
-function messageOnly(failure: string | undefined): string {
-  const lines = (failure ?? '').split('\n');
-  const stackStart = lines.findIndex((line) => /^\s+at /.test(line));
-  return (stackStart === -1 ? lines : lines.slice(0, stackStart)).join('\n').replace(/^LessonError: /, '');
-}
-
-function outcomesOfReport(report: JsonReport): Map<Lesson, SuiteOutcome> {
-  return outcomesOfFiles(
-    report.testResults.map((result) => {
-      const tests = result.assertionResults.map((test) => {
-        const state = test.status === 'passed' || test.status === 'failed' ? test.status : 'skipped';
-        return { name: test.title, state, message: messageOnly(test.failureMessages[0]) } as const;
-      });
-      // A file that failed before any of its tests ran has a message and no failed test.
-      const error = result.status === 'failed' && !tests.some((t) => t.state === 'failed') ? result.message || 'it failed to load' : undefined;
-      return { file: result.name, tests, ...(error === undefined ? {} : { error }) };
-    }),
-  );
-}
-
 /**
  * The environment the suites need: the lessons/ to test (WORKSHOP_ROOT moves it)
  * and, for progress, fail-fast (see test/support/fail-fast.ts).
@@ -146,35 +104,17 @@ export function suiteEnvironment({ failFast }: { failFast: boolean }): NodeJS.Pr
  */
 export async function runSuitesOnce(selected: Lesson[]): Promise<Map<Lesson, SuiteOutcome>> {
   if (selected.length === 0) return new Map();
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-progress-'));
-  const reportFile = path.join(scratch, 'report.json');
-  const vitest = path.join(path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
-  const args = [
-    vitest,
-    'run',
-    '--project=lessons',
-    // One worker per suite file: the suites mostly wait on their lesson's child
-    // process and sockets. vitest's default on a 2-core machine is one worker,
-    // which would run them one after another.
-    `--maxWorkers=${selected.flatMap(suiteFiles).length}`,
-    '--reporter=json',
-    `--outputFile.json=${reportFile}`,
-    '--passWithNoTests',
-    ...selected.map(suitePrefix),
-  ];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, args, {
-        cwd: root,
-        env: suiteEnvironment({ failFast: true }),
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      child.on('error', reject);
-      child.on('exit', () => resolve());
-    });
-    if (!fs.existsSync(reportFile)) return new Map();
-    return outcomesOfReport(JSON.parse(fs.readFileSync(reportFile, 'utf8')) as JsonReport);
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
+  const { files } = await runVitest(
+    [
+      '--project=lessons',
+      // One worker per suite file: the suites mostly wait on their lesson's child
+      // process and sockets. vitest's default on a 2-core machine is one worker,
+      // which would run them one after another.
+      `--maxWorkers=${selected.flatMap(suiteFiles).length}`,
+      '--passWithNoTests',
+      ...selected.map(suitePrefix),
+    ],
+    { env: suiteEnvironment({ failFast: true }), output: 'errors' },
+  );
+  return outcomesOfFiles(files);
 }
