@@ -13,7 +13,8 @@ type Request =
   | { id: number; op: 'drop'; port: number }
   | { id: number; op: 'stats' }
   | { id: number; op: 'client'; file: string; url: string }
-  | { id: number; op: 'stop-client'; clientId: number };
+  | { id: number; op: 'stop-client'; clientId: number }
+  | { id: number; op: 'call'; file: string; name: string; args: unknown[] };
 
 const servers = new Map<number, http.Server>();
 const clients = new Map<number, () => void>();
@@ -102,10 +103,27 @@ async function startClient(file: string, url: string): Promise<{ clientId: numbe
   }
   const clientId = nextClientId++;
   const stop = (mod.subscribe as (url: string, onData: (data: string) => void) => unknown)(url, (data) =>
-    send({ event: 'client-data', clientId, data: String(data) }),
+    // An object (lesson 07's { type, id, data }) travels as JSON; a string as it is.
+    send({ event: 'client-data', clientId, data: typeof data === 'object' && data !== null ? JSON.stringify(data) : String(data) }),
   );
   clients.set(clientId, typeof stop === 'function' ? (stop as () => void) : () => {});
   return { clientId, returnedStop: typeof stop === 'function' };
+}
+
+/**
+ * Calls an exported function of a lesson file with JSON arguments (lesson 07's
+ * formatEvent). What it throws is an answer, not a failure of the op.
+ */
+async function call(file: string, name: string, args: unknown[]) {
+  const mod = await load(file);
+  if (typeof mod[name] !== 'function') {
+    throw Object.assign(new Error(`the module has no exported function ${name}`), { name: 'NoExport' });
+  }
+  try {
+    return { returned: await (mod[name] as (...a: unknown[]) => unknown)(...args) };
+  } catch (error) {
+    return { threw: describe(error) };
+  }
 }
 
 async function handle(request: Request): Promise<unknown> {
@@ -130,6 +148,8 @@ async function handle(request: Request): Promise<unknown> {
       clients.delete(request.clientId);
       return true;
     }
+    case 'call':
+      return call(request.file, request.name, request.args);
   }
 }
 

@@ -139,6 +139,9 @@ export interface RunningServer {
   assertResponsive(read: string): Promise<void>;
 }
 
+/** What a function of the learner's returned, or the error it threw. */
+export type CallResult = { returned?: unknown; threw?: undefined } | { threw: { name?: string; message: string } };
+
 export interface RunningClient {
   /** Whether subscribe() returned a function (the way to close the connection). */
   returnedStop: boolean;
@@ -148,7 +151,7 @@ export interface RunningClient {
 }
 
 function loadFailure(file: string, error: HostError, read: string): LessonError {
-  if (error.name === 'NoCreateApp' || error.name === 'NotAnApp' || error.name === 'NoSubscribe') {
+  if (error.name === 'NoCreateApp' || error.name === 'NotAnApp' || error.name === 'NoSubscribe' || error.name === 'NoExport') {
     return new LessonError(
       format({
         expected: `${shown(file)} to export the function the lesson asks for`,
@@ -245,6 +248,12 @@ export function useLesson(id: string, docs: string) {
       got: 'it never returned: something in subscribe() (or at the top level of the file) runs for ever.',
       hint: 'subscribe() only creates the EventSource and adds a listener; the events arrive later, in the listener.',
     },
+    call: {
+      deadlineMs: 4000,
+      expected: (file: string) => `the functions of ${shown(file)} to return at once`,
+      got: 'a call never returned: something in the function (or at the top level of the file) runs for ever.',
+      hint: 'A function that builds a string needs no loop that waits; look for a while loop whose condition never changes.',
+    },
   };
 
   /** Sends a request that runs learner code; a deadline means the code is stuck. */
@@ -324,6 +333,15 @@ export function useLesson(id: string, docs: string) {
       };
       clients.push(client);
       return client;
+    },
+
+    /**
+     * Calls `name`, exported by a file of the lesson (lesson 07: sse-format.ts),
+     * with JSON arguments, in the learner's process. Returns what it returned
+     * (as JSON) or what it threw.
+     */
+    async call(file: string, name: string, args: unknown[]): Promise<CallResult> {
+      return (await run(file, 'call', { name, args })) as CallResult;
     },
 
     /** Errors thrown later by the learner's code (in a timer, a listener), with its console output. */
