@@ -83,6 +83,18 @@ export const lessons: Lesson[] = [
       'A while (true) loop never looks at the connection. If you keep a loop, check res.destroyed (or a flag set by the close listener) before each write and leave the loop. res.writableEnded does not help: only res.end() sets it, not a client that left.',
     ],
   },
+  {
+    id: '08',
+    slug: 'resume',
+    title: 'Resume with Last-Event-ID',
+    files: ['history.ts', 'server.ts', 'client.ts', 'public/index.html'],
+    hints: [
+      'Start with history.ts: keep the events in an array, and when it holds more than size, drop the oldest one. after(lastId) finds the event with that id and returns the ones behind it; when none has that id, it returns undefined.',
+      'In server.ts, move the count and the timer out of the /events handler into createApp: one sequence for the whole server. Each tick goes into the history and to every open response, which you keep in a Set (add on connect, delete on "close").',
+      'The reconnecting client sends the id of the last event it got in a request header: read it with req.get("Last-Event-ID"). No header: a new client, live events only. A header: write history.after(id) before you add the response to the Set, or a reset event when after() says undefined.',
+      'The exact lines: const missed = history.after(lastEventId); if (missed === undefined) res.write(formatEvent({ event: "reset", data: "..." })); else for (const event of missed) res.write(formatEvent(event)); then streams.add(res). In client.ts and the page, add "reset" to the names you listen for; on the page, list.replaceChildren() empties the list.',
+    ],
+  },
 ];
 
 /** The repository root, wherever the workshop was cloned. */
