@@ -1,15 +1,27 @@
 // Failure messages that teach: what was expected, what the server did, and
 // where in docs/ to read about it. Every lesson suite fails through these.
+import path from 'node:path';
+import { root } from '../../tools/manifest.ts';
+
+const workshopCode = [path.join(root, 'test'), path.join(root, 'tools'), path.join(root, 'node_modules')];
+
+/**
+ * A teaching failure. Its stack keeps only frames in the learner's code (when
+ * the error came from it), never the test files' or Node's: a test runner
+ * would otherwise print a code frame from test/ and send the learner there.
+ * npm test's reporter (tools/cli/lesson-reporter.ts) prints the message and
+ * those frames; a plain `vitest run` shows no test code either.
+ */
 export class LessonError extends Error {
   override name = 'LessonError';
 
   constructor(message: string) {
     super(message);
-    // Drop the helper frames so the test runner points at the failing test line.
-    this.stack = this.stack
-      ?.split('\n')
-      .filter((line) => !/[\\/]test[\\/]support[\\/]/.test(line))
-      .join('\n');
+    const frames = (this.stack ?? '').split('\n').filter((line) => {
+      const file = /^\s+at (?:.*? \()?(?:file:\/\/)?(\/.+?|[A-Za-z]:\\.+?):\d+:\d+\)?$/.exec(line)?.[1];
+      return file !== undefined && !workshopCode.some((dir) => path.resolve(file).startsWith(dir + path.sep));
+    });
+    this.stack = [`LessonError: ${message}`, ...frames].join('\n');
   }
 }
 

@@ -1,0 +1,265 @@
+// The vitest reporter of `npm test lesson-03` and `npm run watch lesson-03`.
+// It prints what a learner needs and nothing that sends them into test/:
+//   - every test of the lesson, ✓ or ✗, in the order the suite defines them;
+//   - each teaching failure (a LessonError, see test/support/teach.ts) as its
+//     Expected / Your code / Hint / Read lines, plus the learner's own file and
+//     line when the error came from their code, but no code frame or stack
+//     lines from the test files;
+//   - any other error (a bug in the workshop's tests) in full, as vitest prints it;
+//   - last, one verdict line per lesson (tools/cli/verdict.ts, shared with watch).
+// Colour only when colourWanted() says so (a terminal, NO_COLOR, FORCE_COLOR).
+// npm test loads it with `--reporter=<this file>` and tells it which lessons it
+// asked for in WORKSHOP_LESSONS; watch passes the same as options.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSpecification, TestSuite, Vitest } from 'vitest/node';
+import { findLesson, lessons, root, type Lesson, type Tree } from '../manifest.ts';
+import { painter, type Painter } from './colours.ts';
+import { outcomesOf, suitePrefix } from './suites.ts';
+import { verdictLine } from './verdict.ts';
+
+export interface LessonReporterOptions {
+  /** 'test' for npm test (runs once), 'watch' for npm run watch (reruns on save). */
+  mode?: 'test' | 'watch';
+  /** The lessons asked for; default: WORKSHOP_LESSONS ("03,04"), else every lesson that ran. */
+  lessons?: Lesson[];
+}
+
+/** The error a teaching failure throws (test/support/teach.ts); it survives vitest's serialisation by name. */
+export const isTeaching = (error: { name?: string } | undefined): boolean => error?.name === 'LessonError';
+
+const inside = (dir: string, file: string) => !path.relative(dir, file).startsWith('..') && !path.isAbsolute(path.relative(dir, file));
+
+/**
+ * The stack frames of an error that point at the learner's code: not the
+ * workshop's tests or tools, not node_modules, not Node itself. Shown as
+ * "lessons/03-retry/server.ts:12:5" (relative to the workshop when inside it).
+ */
+export function learnerFrames(stack: string | undefined): string[] {
+  const frames: string[] = [];
+  for (const line of (stack ?? '').split('\n')) {
+    const match = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
+    if (!match) continue;
+    let file = match[1]!;
+    if (file.startsWith('file://')) file = fileURLToPath(file);
+    if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
+    if (['test', 'tools'].some((dir) => inside(path.join(root, dir), file))) continue;
+    const shown = inside(root, file) ? path.relative(root, file).split(path.sep).join('/') : file;
+    frames.push(`${shown}:${match[2]}:${match[3]}`);
+  }
+  return [...new Set(frames)];
+}
+
+function lessonOfModule(moduleId: string): Lesson | undefined {
+  const relative = path.relative(root, moduleId).split(path.sep).join('/');
+  return lessons.find((lesson) => relative.startsWith(suitePrefix(lesson)));
+}
+
+/** Manifest order, then file name: lesson 05's two suite files always print in the same order. */
+const byLessonThenFile = (a: string, b: string) => {
+  const order = (id: string) => lessons.indexOf(lessonOfModule(id)!);
+  // lesson-05-client before lesson-05-client-browser: compare the names without ".test.ts".
+  const stem = (id: string) => id.replace(/\.test\.ts$/, '');
+  return order(a) - order(b) || stem(a).localeCompare(stem(b));
+};
+
+export default class LessonReporter implements Reporter {
+  private vitest!: Vitest;
+  private readonly mode: 'test' | 'watch';
+  private readonly asked: Lesson[] | undefined;
+  private paint: Painter = painter();
+  /** Suite files of this run, in print order (manifest order, then name), with their project's tree. */
+  private order: { id: string; tree: Tree }[] = [];
+  /** Index in `order` of the file being printed: its tests appear as they finish, the later files' once it is done. */
+  private current = 0;
+  private known = new Map<string, TestModule>();
+  private ended = new Map<string, TestModule>();
+  private printedTests = new Set<TestCase>();
+  private lastHeading = new Map<string, string>();
+  private lessonsShown = new Set<Lesson>();
+  /** The last verdict line (watch prints it once vitest is waiting again). */
+  private verdict = '';
+
+  constructor(options: LessonReporterOptions = {}) {
+    this.mode = options.mode ?? 'test';
+    this.asked =
+      options.lessons ??
+      process.env.WORKSHOP_LESSONS?.split(',')
+        .map((id) => findLesson(id))
+        .filter((lesson): lesson is Lesson => lesson !== undefined);
+  }
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+  }
+
+  private out(line = ''): void {
+    process.stdout.write(`${line}\n`);
+  }
+
+  onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
+    this.paint = painter();
+    const seen = new Map<string, Tree>();
+    for (const spec of specifications) {
+      if (lessonOfModule(spec.moduleId)) seen.set(spec.moduleId, spec.project.name === 'solutions' ? 'solutions' : 'lessons');
+    }
+    this.order = [...seen].sort(([a], [b]) => byLessonThenFile(a, b)).map(([id, tree]) => ({ id, tree }));
+    this.current = 0;
+    this.known.clear();
+    this.ended.clear();
+    this.printedTests.clear();
+    this.lastHeading.clear();
+    this.lessonsShown.clear();
+    this.verdict = '';
+    this.flush();
+  }
+
+  onTestModuleCollected(module: TestModule): void {
+    this.known.set(module.moduleId, module);
+  }
+
+  onTestCaseResult(test: TestCase): void {
+    this.known.set(test.module.moduleId, test.module);
+    this.flush();
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    this.ended.set(module.moduleId, module);
+    this.flush();
+  }
+
+  onUserConsoleLog(log: { content: string; type: 'stdout' | 'stderr' }): void {
+    (log.type === 'stderr' ? process.stderr : process.stdout).write(log.content);
+  }
+
+  private lessonHeading(lesson: Lesson, tree: Tree): string {
+    const whose = tree === 'solutions' ? 'the reference solution in' : 'your code in';
+    return this.paint.bold(`Lesson ${lesson.id}: ${lesson.title}`) + this.paint.dim(` (${whose} ${tree}/${lesson.id}-${lesson.slug}/)`);
+  }
+
+  /** Prints what is ready, in print order: the current file's finished tests, then each later file once the one before has ended. */
+  private flush(): void {
+    while (this.current < this.order.length) {
+      const { id, tree } = this.order[this.current]!;
+      const lesson = lessonOfModule(id)!;
+      if (!this.lessonsShown.has(lesson)) {
+        this.lessonsShown.add(lesson);
+        this.out(this.lessonHeading(lesson, tree));
+        this.out();
+      }
+      const module = this.ended.get(id) ?? this.known.get(id);
+      const ended = this.ended.has(id);
+      if (module) this.printFinishedTests(module, ended);
+      if (!ended) return;
+      this.out();
+      this.current++;
+    }
+  }
+
+  private printFinishedTests(module: TestModule, all: boolean): void {
+    // A file whose tests sit in one describe block ("lesson 03: the retry field")
+    // repeats the lesson heading; its tests are listed without it.
+    const top = [...module.children];
+    const flattened = top.length === 1 && top[0]!.type === 'suite' ? top[0] : undefined;
+    for (const test of module.children.allTests()) {
+      if (this.printedTests.has(test)) continue;
+      const result = test.result();
+      // Tests run one after another in a file: stop at the first that has not finished.
+      if (result.state === 'pending' && !all) return;
+      this.printedTests.add(test);
+      const suites: string[] = [];
+      for (let parent = test.parent; parent.type === 'suite' && parent !== flattened; parent = parent.parent) suites.unshift(parent.name);
+      const heading = suites.join(' › ');
+      if (heading && heading !== this.lastHeading.get(module.moduleId)) this.out(`  ${heading}`);
+      this.lastHeading.set(module.moduleId, heading);
+      const indent = heading ? '    ' : '  ';
+      if (result.state === 'passed') this.out(`${indent}${this.paint.green('✓')} ${test.name}`);
+      else if (result.state === 'failed') this.out(`${indent}${this.paint.red('✗')} ${test.name}`);
+      else {
+        const note = result.state === 'skipped' && result.note ? ` (skipped: ${result.note})` : result.state === 'pending' ? ' (did not finish)' : ' (skipped)';
+        this.out(`${indent}${this.paint.yellow('↓')} ${test.name}${this.paint.dim(note)}`);
+      }
+    }
+  }
+
+  /** A teaching failure: its own lines, and where in the learner's code it came from. */
+  private printTeaching(error: { message?: string; stack?: string }): void {
+    const lines = (error.message ?? '').split('\n').filter((line, index) => index > 0 || line.trim() !== '');
+    for (const line of lines) this.out(line.startsWith('  ') ? line : `  ${line}`);
+    for (const frame of learnerFrames(error.stack)) this.out(`  ${this.paint.dim('at')} ${frame}`);
+  }
+
+  private printFailures(modules: ReadonlyArray<TestModule>): void {
+    for (const module of modules) {
+      const project = module.project;
+      for (const error of module.errors()) {
+        this.out(this.paint.red(`✗ ${path.relative(root, module.moduleId)} did not load`));
+        if (isTeaching(error)) this.printTeaching(error);
+        else this.vitest.logger.printError(error, { project });
+        this.out();
+      }
+      for (const test of module.children.allTests()) {
+        const result = test.result();
+        if (result.state !== 'failed') continue;
+        this.out(this.paint.red(`✗ ${test.name}`));
+        for (const error of result.errors) {
+          if (isTeaching(error)) this.printTeaching(error);
+          // A bug in the workshop's own tests: every frame helps whoever fixes it.
+          else this.vitest.logger.printError(error, { project, fullStack: true });
+        }
+        this.out();
+      }
+    }
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
+    // Whatever has not been printed yet (a file that never ended, an interrupted run).
+    for (const module of modules) if (!this.ended.has(module.moduleId)) this.ended.set(module.moduleId, module);
+    this.flush();
+    const ordered = [...modules].filter((m) => lessonOfModule(m.moduleId)).sort((a, b) => byLessonThenFile(a.moduleId, b.moduleId));
+    this.printFailures(ordered);
+    if (unhandledErrors.length > 0) {
+      this.vitest.logger.printUnhandledErrors(unhandledErrors);
+      this.out();
+    }
+    if (reason === 'interrupted') {
+      this.out(this.paint.yellow('Interrupted: the run stopped before every test had finished.'));
+      return;
+    }
+    const outcomes = outcomesOf(ordered);
+    const tree = this.order[0]?.tree ?? 'lessons';
+    const ran = lessons.filter((lesson) => outcomes.has(lesson));
+    const shown = this.asked && this.asked.length > 0 ? this.asked : ran;
+    if (shown.length === 0) {
+      this.out(this.paint.red('No lesson suite ran (see the errors above).'));
+      return;
+    }
+    // Several lessons: one line each, then the full verdict of the first that
+    // does not pass (or of the last one), so the last line is always the next step.
+    if (shown.length > 1) {
+      for (const lesson of shown) {
+        const outcome = outcomes.get(lesson);
+        const mark = outcome?.passed ? this.paint.green('✓') : this.paint.red('✗');
+        this.out(`${mark} ${lesson.id}  ${lesson.title}`);
+      }
+      this.out();
+    }
+    const focus = shown.find((lesson) => !outcomes.get(lesson)?.passed) ?? shown.at(-1)!;
+    this.verdict = verdictLine(focus, outcomes.get(focus), { mode: this.mode, tree, paint: this.paint });
+    // In watch mode vitest says it is waiting after this; the verdict follows that (onWatcherStart).
+    if (this.mode === 'test') this.out(this.verdict);
+  }
+
+  onWatcherRerun(_files: string[], trigger?: string): void {
+    if (process.stdout.isTTY) this.vitest.logger.clearFullScreen();
+    const why = trigger ? `${path.relative(root, trigger).split(path.sep).join('/')} changed` : 'Running again';
+    this.out(this.paint.dim(`${why}: running the tests again…`));
+    this.out();
+  }
+
+  onWatcherStart(): void {
+    // The keys first, so that the verdict is the last line on screen.
+    this.out(this.paint.dim('Waiting for you to save. Press q (or Ctrl+C) to stop, h for more keys.'));
+    if (this.verdict) this.out(`\n${this.verdict}`);
+  }
+}
