@@ -22,9 +22,9 @@ export const lessons: Lesson[] = [
     title: 'Headers and flushHeaders',
     files: ['server.ts'],
     hints: [
-      'An SSE response is an ordinary HTTP response with three headers: Content-Type: text/event-stream, Cache-Control: no-cache and Connection: keep-alive.',
-      'Set all three at once with res.set({ ... }) (or res.setHeader for each) before anything is written.',
-      'Node holds headers back until the first body byte. Nothing is written yet, so call res.flushHeaders() to send them now.',
+      'An SSE response is an ordinary HTTP response whose headers say so: status 200, Content-Type: text/event-stream, Cache-Control: no-cache and Connection: keep-alive. This lesson writes no body at all.',
+      'res.set() with an object sets several headers at once, but setting does not send: Node keeps the headers until the first body byte, and there is none. Node has a method that sends them on their own; do not end the response.',
+      'In the handler: res.set({ \'Content-Type\': \'text/event-stream\', \'Cache-Control\': \'no-cache\', Connection: \'keep-alive\' }); then res.flushHeaders(); and nothing that ends the response.',
     ],
   },
   {
@@ -33,9 +33,9 @@ export const lessons: Lesson[] = [
     title: 'res.write versus res.end',
     files: ['server.ts'],
     hints: [
-      'An event is one or more "field: value" lines followed by an empty line. The empty line is what tells the client the event is complete.',
-      'In a JavaScript string a line break is \\n, so "data: hello" plus its blank line is "data: hello\\n\\n". The seed post lost its backslashes and wrote "nn".',
-      'res.write(...) sends bytes and keeps the response open; res.send(...) and res.end(...) finish the response, and the stream is over.',
+      'An event is one or more "field: value" lines followed by an empty line. The empty line is what tells the client the event is complete; without an event: field it arrives as a message.',
+      'res.write() sends bytes and keeps the response open; res.send() and res.end() finish the response. In a JavaScript string a line break is \\n; the seed post lost its backslashes and wrote "nn".',
+      'After res.flushHeaders(): res.write(\'data: hello\\n\\n\'); (the first \\n ends the data line, the second is the empty line that ends the event).',
     ],
   },
   {
@@ -44,9 +44,9 @@ export const lessons: Lesson[] = [
     title: 'The retry field',
     files: ['server.ts'],
     hints: [
-      'retry is a field, like data. "retry: 10000\\n\\n" tells the client to wait 10000 ms before it reconnects.',
-      'Read the delay from options.retryMs and fall back to 10000 when it is not given: const retryMs = options.retryMs ?? 10_000.',
-      'Write the retry line first, right after flushing the headers, then the hello event as before.',
+      'retry is a field like data, on a line of its own: "retry:", then a whole number of milliseconds. The client applies it as soon as it reads the line, and ignores it unless the value is only digits.',
+      'Read the delay once, at the top of createApp, from options.retryMs, falling back to 10000 only when the option is missing (0 is a value). Send the field right after the headers, before the hello event; build the line with backticks so that ${...} becomes the number.',
+      'At the top of createApp: const retryMs = options.retryMs ?? 10_000; and right after res.flushHeaders(): res.write(`retry: ${retryMs}\\n\\n`);',
     ],
   },
   {

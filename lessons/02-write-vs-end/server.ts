@@ -14,12 +14,10 @@ export function createApp() {
     });
     res.flushHeaders();
 
-    // TODO 1: send one event whose data is hello: the line "data: hello",
-    // then an empty line that ends the event. In a JavaScript string a line
-    // break is \n. (docs/02-write-vs-end.md#what-an-event-looks-like)
+    // TODO 1: send one event whose data is hello: a data field, then the
+    // empty line that ends the event. (docs/02-write-vs-end.md#what-an-event-looks-like)
 
-    // TODO 2: send it with res.write, not res.send or res.end: those finish the
-    // response, and the stream must stay open for more events.
+    // TODO 2: send it so that the response stays open for more events.
     // (docs/02-write-vs-end.md#reswrite-keeps-the-response-open)
   });
 

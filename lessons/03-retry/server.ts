@@ -8,8 +8,8 @@ export interface ServerOptions {
 }
 
 export function createApp(options: ServerOptions = {}) {
-  // TODO 1: read the reconnection delay from options.retryMs, with 10000 when
-  // it is not given. (docs/03-retry.md#options-and-defaults)
+  // TODO 1: read the reconnection delay from options.retryMs; when it is not
+  // given, use 10000 ms. (docs/03-retry.md#options-and-defaults)
   const app = express();
 
   app.get('/events', (req, res) => {
@@ -21,10 +21,9 @@ export function createApp(options: ServerOptions = {}) {
     });
     res.flushHeaders();
 
-    // TODO 2: before any event, write the retry field with that delay: the line
-    // "retry: 10000" (with your value) and a line break. Build the string with
-    // backticks so that ${...} is replaced by the number.
-    // (docs/03-retry.md#the-retry-field)
+    // TODO 2: before any event, tell the client that delay with the retry
+    // field, a line of its own that ends with a line break.
+    // (docs/03-retry.md#the-retry-field, docs/03-retry.md#retry-comes-first)
 
     // From lesson 02: one event, data: hello, and the response stays open.
     res.write('data: hello\n\n');
