@@ -131,6 +131,47 @@ describe('lesson 07: formatEvent(event) in sse-format.ts', () => {
     for (const c of LINE_BREAK_CASES) await expectNoForgery(c);
   });
 
+  test('formatComment(text) writes a comment line that clients skip; a line break in the text starts no field', async () => {
+    const file = targetFile('07', 'sse-format.ts');
+    const after = 'data: after\n\n';
+    for (const text of ['a tick every second', 'x\ndata: forged', 'x\rdata: forged', 'x\r\n\nevent: admin\ndata: forged']) {
+      const result = await lesson.call(file, 'formatComment', [text]);
+      const call = `formatComment(${showBytes(text)})`;
+      const safe = !/[\r\n]/.test(text);
+      if (result.threw) {
+        if (!safe) continue;
+        const notWritten = /not written|TODO/i.test(result.threw.message);
+        teach({
+          expected: `${call} to return a comment line`,
+          got: `it threw ${result.threw.name ?? 'Error'}: ${result.threw.message.split('\n')[0]}`,
+          hint: notWritten ? "formatComment is still the starter's stub: TODO 2 in sse-format.ts." : 'Nothing is wrong with this text; refuse only a line break.',
+          read: READ.comments,
+        });
+      }
+      const comment = result.returned;
+      check(typeof comment === 'string' && comment.startsWith(':'), {
+        expected: `${call} to return a comment: a line that starts with a colon`,
+        got: `it returned ${typeof comment === 'string' ? showBytes(comment) : String(comment)}`,
+        read: READ.comments,
+      });
+      const textAfter = comment + after;
+      const t = { call: `${call}${safe ? '' : ' (or a throw)'}, followed by ${showBytes(after)},`, text: textAfter, read: safe ? READ.comments : READ.forged };
+      const hint = safe
+        ? 'A comment is ":", the text and a line break; clients skip it.'
+        : 'A line break ends the comment, and the rest of the text is read as a field. Refuse a text with \\r or \\n (or remove them).';
+      expectOneEvent(readWithParser(textAfter), { type: 'message', data: 'after' }, { ...t, hint, reader: 'eventsource-parser' });
+      if (safe) {
+        const comments = parseEventStream(comment).comments;
+        check(comments.length === 1 && comments[0] === text, {
+          expected: `${call} to be one comment line with that text`,
+          got: `it returned ${showBytes(comment)}`,
+          hint,
+          read: READ.comments,
+        });
+      }
+    }
+  });
+
   test('retry is whole milliseconds: 1.5 and -1 are refused or left out, never sent', async () => {
     await formatValid(lesson, { retry: 1000, data: 'hello' }, READ.fields);
     for (const retry of [1.5, -1]) {

@@ -1,6 +1,6 @@
 import { EventSource } from 'eventsource';
 
-// Lesson 07: the server now names its events. See TODO 6 below.
+// Lesson 07: the server now names its events. See TODO 7 below.
 
 /** What the client passes on for each event it listens for. */
 export interface ClientEvent {
@@ -18,7 +18,7 @@ export interface ClientEvent {
 export function subscribe(url: string, onEvent: (event: ClientEvent) => void): () => void {
   const source = new EventSource(url);
 
-  // TODO 6: the server's events are named welcome and tick now, and this
+  // TODO 7: the server's events are named welcome and tick now, and this
   //   listener hears neither. Pass every welcome and tick event to onEvent,
   //   with its type, lastEventId and data.
   //   (docs/07-framing.md#named-events-and-addeventlistener)

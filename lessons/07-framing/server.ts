@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-// TODO 2: import formatEvent from ./sse-format.ts and write every event of
-//   /events with it, no hand-written "data: ..." strings any more.
+// TODO 3: import formatEvent and formatComment from ./sse-format.ts and write
+//   everything /events sends with them, no hand-written "data: ..." any more.
 //   (docs/07-framing.md#one-function-for-every-event)
 
 export interface ServerOptions {
@@ -37,9 +37,9 @@ export function createApp(options: ServerOptions = {}) {
       Connection: 'keep-alive',
     });
     res.flushHeaders();
-    // TODO 3: start the stream with a comment that says what it is, for whoever
+    // TODO 4: start the stream with a comment that says what it is, for whoever
     //   reads it with curl. (docs/07-framing.md#comments)
-    // TODO 4: greet the caller: an event named welcome whose data is "Hello, "
+    // TODO 5: greet the caller: an event named welcome whose data is "Hello, "
     //   and the name from the query string (?name=Ada), or "stranger" when
     //   there is not exactly one. Whoever connects chooses that name, line
     //   breaks included. Keep the retry field. (docs/07-framing.md#your-task)
@@ -48,7 +48,7 @@ export function createApp(options: ServerOptions = {}) {
     let count = 0;
     const timer = setInterval(() => {
       count++;
-      // TODO 5: make each tick an event named tick, with the count as its id
+      // TODO 6: make each tick an event named tick, with the count as its id
       //   and JSON data such as {"count":3}.
       //   (docs/07-framing.md#named-events-and-addeventlistener, #ids, #json-payloads)
       res.write(`data: ${count}\n\n`);

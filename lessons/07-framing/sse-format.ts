@@ -23,3 +23,10 @@ export function formatEvent(event: SseEvent): string {
   //   (docs/07-framing.md#forged-events, #reject-or-strip, #an-id-never-holds-null)
   throw new Error('formatEvent is not written yet: TODO 1 in sse-format.ts');
 }
+
+/** A comment line, which every client skips. */
+export function formatComment(text: string): string {
+  // TODO 2: return a comment line with this text. A line break in the text
+  //   must not let the rest of it become a field. (docs/07-framing.md#comments)
+  throw new Error('formatComment is not written yet: TODO 2 in sse-format.ts');
+}
