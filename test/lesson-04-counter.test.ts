@@ -2,12 +2,14 @@
 // intervalMs, counting from 1 on each connection.
 import { describe, test } from 'vitest';
 import { explainBytes, timeline } from './support/event-stream.ts';
+import { probeDefaults } from './support/earlier-lessons.ts';
 import { connect, describeBody, expectSseHeaders } from './support/expect-sse.ts';
 import { useLesson, type RunningServer } from './support/lesson-host.ts';
 import type { ReceivedEvent, Stream } from './support/sse.ts';
 import { check, teach } from './support/teach.ts';
 
 const lesson = useLesson('04', 'docs/04-counter.md');
+const expectDefaults = probeDefaults(lesson);
 
 /** Small enough to keep the suite fast, large enough to tell "every tick" from "all at once". */
 const INTERVAL_MS = 60;
@@ -98,7 +100,7 @@ function expectCounter(stream: Stream, events: ReceivedEvent[]): void {
         ? 'Count from 1: add one to the count before you write it.'
         : numbers.every(Number.isInteger) && numbers[0]! > 1
           ? 'The count does not start at 1 for this new connection, or it skips numbers: is it shared by every connection (declared outside the request handler)? Each connection needs its own count.'
-          : 'One event per tick, the count as its data: `data: ${count}\\n\\n`.',
+          : 'One event per tick, with the count as its data.',
     read: numbers.every(Number.isInteger) && numbers[0]! > 1 ? read.perConnection : read.tick,
   });
   const other = events.find((event) => event.type !== 'message');
@@ -154,7 +156,7 @@ describe('lesson 04: a counter every intervalMs', () => {
     check(start!.data === '1', {
       expected: 'a second connection, opened later, to start at data: 1',
       got: `it started at data: ${start!.data}, while the first connection had sent ${shownData(first.events)}`,
-      hint: 'Keep the count inside the request handler (let count = 0 there), so each connection has its own.',
+      hint: 'A count declared outside the request handler is shared by every connection. Declare it inside, so each connection has its own.',
       read: read.perConnection,
     });
     const firstRun = (await expectEvents(server, first, 4)).map((event) => event.data);
@@ -185,5 +187,9 @@ describe('lesson 04: a counter every intervalMs', () => {
       got: `retry: ${stream.retries[0]}`,
       read: 'docs/03-retry.md#options-and-defaults',
     });
+  });
+
+  test('with no options, createApp() sends retry: 10000 and one event per second', async () => {
+    await expectDefaults({ retry: 'docs/03-retry.md#options-and-defaults', interval: read.interval });
   });
 });

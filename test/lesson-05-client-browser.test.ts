@@ -1,19 +1,19 @@
 // Lesson 05 in a real browser: headless Chrome or Chromium opens the page your
 // server serves at / and we watch what it shows and what it sends. Without a
 // browser on this machine these tests are skipped (one line says how to get one).
-// The checks themselves live in support/browser.ts; the workshop suite runs the
-// same checks on every solution that has a page.
+// One browser for the whole file; the checks live in support/page-checks.ts,
+// and the workshop suite runs the same checks on every solution that has a page.
 import path from 'node:path';
 import { test } from 'vitest';
+import { describeInBrowser } from './support/browser-launch.ts';
 import {
-  describeInBrowser,
   expectDataShownAsText,
   expectEventsShown,
   expectPageReconnects,
   expectServerRetryHonoured,
   expectStatusFollowsConnection,
   openPage,
-} from './support/browser.ts';
+} from './support/page-checks.ts';
 import { useLesson } from './support/lesson-host.ts';
 import { targetFile } from './support/target.ts';
 
@@ -24,8 +24,7 @@ describeInBrowser('lesson 05 in the browser', (browser) => {
   test('the page at / shows each event as it arrives: 1, 2, 3, ...', async () => {
     const intervalMs = 100;
     const server = await lesson.start({ intervalMs });
-    const watched = await browser.newPage();
-    await openPage(watched, `${server.url}/`, { assertResponsive: server.assertResponsive });
+    const watched = await openPage(browser, `${server.url}/`, { assertResponsive: server.assertResponsive });
     // Three events take 3 × intervalMs; allow a few more for the page to load.
     await expectEventsShown(watched, ['1', '2', '3'], 15 * intervalMs, { streamUrl: `${server.url}/events` });
   });

@@ -3,162 +3,43 @@
 // client (client.ts) runs in Node against an event stream that this test
 // writes byte by byte. How the page behaves in a real browser is tested in
 // lesson-05-client-browser.test.ts.
-import fs from 'node:fs';
-import { afterEach, beforeEach, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
+import { probeDefaults, expectPageServed } from './support/earlier-lessons.ts';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
-import { useLesson, type RunningClient } from './support/lesson-host.ts';
+import { useLesson } from './support/lesson-host.ts';
+import { CLIENT_DOCS as READ, nodeClientChecks } from './support/node-client.ts';
 import { until } from './support/poll.ts';
-import { startTestServer, type TestConnection, type TestServer } from './support/sse-test-server.ts';
-import { shown, targetFile } from './support/target.ts';
-import { check, showBytes, teach } from './support/teach.ts';
+import { check, teach } from './support/teach.ts';
 
 const lesson = useLesson('05', 'docs/05-client.md');
+const expectDefaults = probeDefaults(lesson);
+const { subscribe: subscribeToTestServer, expectReceived, calls } = nodeClientChecks(lesson);
 
-const READ = {
-  page: 'docs/05-client.md#serve-the-page',
-  counter: 'docs/05-client.md#serve-the-page',
-  node: 'docs/05-client.md#eventsource-in-node',
-  messages: 'docs/05-client.md#message-events',
-  lines: 'docs/05-client.md#data-on-several-lines',
-  text: 'docs/05-client.md#event-data-is-text',
-  named: 'docs/05-client.md#named-events-are-not-messages',
-  close: 'docs/05-client.md#closing-the-connection',
-  reconnect: 'docs/05-client.md#automatic-reconnection',
-};
-
-/** Every test server and client of the running test, stopped after it. */
-const testServers: TestServer[] = [];
-const clients: RunningClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.stop()));
-  await Promise.all(testServers.splice(0).map((server) => server.close()));
-});
-
-/** How many errors the learner's code had thrown before the running test. */
-let crashesBefore = 0;
-beforeEach(() => {
-  crashesBefore = lesson.crashes().length;
-});
-
-const sameList = (a: string[], b: string[]): boolean => a.length === b.length && a.every((item, i) => item === b[i]);
-const list = (items: string[]): string => `[${items.map((item) => showBytes(item)).join(', ')}]`;
-
-/** The text of an HTML body, for a one-line message ("Error Cannot GET /"). */
-const textOf = (html: string): string => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-
-/** What the client passed to onData so far, and what its code threw during this test (in a listener, say). */
-function calls(client: RunningClient): string {
-  const received = client.received();
-  const crash = lesson.crashes().slice(crashesBefore).at(-1);
-  return (
-    (received.length === 0 ? 'onData was never called' : `onData was called with ${list(received)}`) +
-    (crash ? `, and your code threw ${crash.name ?? 'Error'}: ${crash.message.split('\n')[0]}` : '')
-  );
-}
-
-/**
- * Starts a test server, runs the learner's subscribe(url, onData) against it
- * and returns the client with its first connection.
- */
-async function subscribeToTestServer(): Promise<{ server: TestServer; client: RunningClient; connection: TestConnection }> {
-  const server = await startTestServer();
-  testServers.push(server);
-  const client = await lesson.subscribe(server.url);
-  clients.push(client);
-  const connection = await server.waitForConnection(1, 1500);
-  if (!connection) {
-    teach({
-      expected: 'subscribe(url, onData) to connect to url right away, with new EventSource(url)',
-      got: 'no request reached the URL within 1.5 s',
-      hint: `Fill in subscribe in ${shown(targetFile('05', 'client.ts'))}: the starter returns without connecting.`,
-      read: READ.node,
-    });
-  }
-  return { server, client, connection };
-}
-
-/** Waits for the last expected message (or as many as expected, or 2 s), then compares everything onData got. */
-async function expectReceived(client: RunningClient, expected: string[], t: { expected: string; read: string; hint?: string }) {
-  const last = expected[expected.length - 1]!;
-  await until(() => client.received().includes(last) || client.received().length >= expected.length, 2000);
-  // A moment more, so a message that should not be there has the time to show up.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const received = client.received();
-  check(sameList(received, expected), {
-    expected: `onData called with ${list(expected)}: ${t.expected}`,
-    got: calls(client),
-    hint: received.some((data) => data.startsWith('[object '))
-      ? 'Pass the text of the message, event.data, not the event object.'
-      : t.hint,
-    read: t.read,
-  });
-}
+const PAGE = 'docs/05-client.md#serve-the-page';
+const COUNTER = 'docs/04-counter.md#one-event-per-tick';
 
 describe('lesson 05: the page at /', () => {
   test('GET / answers 200 with public/index.html, as HTML', async () => {
-    const server = await lesson.start();
-    const file = targetFile('05', 'public/index.html');
-    check(fs.existsSync(file), {
-      expected: `the page at ${shown(file)}`,
-      got: 'there is no such file',
-      read: READ.page,
-    });
-
-    let response: Response;
-    try {
-      response = await fetch(`${server.url}/`, { signal: AbortSignal.timeout(2000) });
-    } catch {
-      await server.assertResponsive(READ.page);
-      teach({
-        expected: 'GET / to answer with the page',
-        got: 'no answer within 2 s',
-        hint: 'A route handler must answer every request: res.sendFile(...) sends the file and ends the response.',
-        read: READ.page,
-      });
-    }
-    const body = await response.text();
-    check(response.status === 200, () => {
-      const noRoute = /Cannot GET \//.test(body);
-      const notFound = /NotFoundError/.test(body);
-      return {
-        expected: 'GET / to answer 200 with the page',
-        got: `status ${response.status}${noRoute ? ' (Express: "Cannot GET /")' : body ? `: ${showBytes(textOf(body), 100)}` : ''}`,
-        hint: noRoute
-          ? 'There is no route for GET / yet: add app.get("/", ...) and send the file.'
-          : notFound
-            ? `sendFile found no file to send. Pass the folder as the root option: res.sendFile('index.html', { root: path.join(here, 'public') }).`
-            : undefined,
-        read: READ.page,
-      };
-    });
-    const type = response.headers.get('content-type') ?? '';
-    check(type.split(';')[0]!.trim().toLowerCase() === 'text/html', {
-      expected: 'Content-Type: text/html, so the browser renders the page and runs its script',
-      got: type ? `Content-Type: ${type}` : 'no Content-Type header',
-      hint: 'res.sendFile sets the type from the file name; res.send with a Buffer sends application/octet-stream.',
-      read: READ.page,
-    });
-    const page = fs.readFileSync(file, 'utf8');
-    check(body === page, {
-      expected: `the body to be the file ${shown(file)} (${page.length} chars), unchanged`,
-      got: `a body of ${body.length} chars: ${showBytes(body, 160)}`,
-      hint: `Send the file itself: res.sendFile('index.html', { root: path.join(here, 'public') }).`,
-      read: READ.page,
-    });
+    await expectPageServed(await lesson.start(), '05', PAGE);
   });
 
-  test('GET /events still streams the counter: 1, 2, 3', async () => {
-    const server = await lesson.start({ intervalMs: 20 });
-    const stream = await connect(server, READ.counter);
-    expectSseHeaders(stream, READ.counter);
+  test('GET /events still streams the counter: retry first, then 1, 2, 3', async () => {
+    const server = await lesson.start({ intervalMs: 20, retryMs: 250 });
+    const stream = await connect(server, 'docs/01-headers.md#the-three-headers');
+    expectSseHeaders(stream, 'docs/01-headers.md#the-three-headers');
     const events = await stream.waitForEvents(3, 1500);
-    if (events.length < 3) await server.assertResponsive(READ.counter);
+    if (events.length < 3) await server.assertResponsive(COUNTER);
     const data = events.slice(0, 3).map((event) => event.data);
-    check(sameList(data, ['1', '2', '3']), {
+    check(data.join() === '1,2,3', {
       expected: 'GET /events to keep sending data: 1, data: 2, data: 3, ... as in lesson 04',
-      got: data.length === 0 ? 'no event within 1.5 s' : `events with data ${list(data)}`,
+      got: data.length === 0 ? 'no event within 1.5 s' : `events with data ${data.join(', ')}`,
       hint: 'Adding the page must not change the /events route.',
-      read: READ.counter,
+      read: COUNTER,
+    });
+    check(stream.retries[0] === 250, {
+      expected: 'retry: 250 first, because createApp got { retryMs: 250 }, as in lesson 03',
+      got: stream.retries.length ? `retry: ${stream.retries[0]}` : 'no retry field',
+      read: 'docs/03-retry.md#options-and-defaults',
     });
   });
 });
@@ -170,7 +51,7 @@ describe('lesson 05: the Node client, subscribe(url, onData) in client.ts', () =
     connection.send('data: 2\n\n');
     await expectReceived(client, ['hello', '2'], {
       expected: 'one call per message, with its data',
-      hint: 'source.addEventListener("message", (event) => onData(event.data))',
+      hint: 'Each message arrives as a "message" event on the EventSource; its text is what onData wants.',
       read: READ.messages,
     });
   });
@@ -224,18 +105,18 @@ describe('lesson 05: the Node client, subscribe(url, onData) in client.ts', () =
     check(closed, {
       expected: 'calling the returned function to close the connection',
       got: 'the connection was still open 1 s later',
-      hint: 'Return a function that calls source.close().',
+      hint: 'An EventSource stays connected, and reconnects after every drop, until someone closes it.',
       read: READ.close,
     });
-    // The stream said retry: 100, so a client that reconnects would be back by now.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The stream said retry: 100: a client that reconnects is back within three times that.
+    await server.waitForConnection(2, 300);
     check(server.connections.length === 1, {
       expected: 'no new connection after the returned function was called',
       got: `the client connected again (${server.connections.length - 1} more time(s))`,
       hint: 'source.close() stops EventSource for good; an EventSource that was not closed reconnects.',
       read: READ.close,
     });
-    check(sameList(client.received(), ['before stop']), {
+    check(client.received().join() === 'before stop', {
       expected: 'no call to onData after the returned function was called',
       got: calls(client),
       read: READ.close,
@@ -253,11 +134,11 @@ describe('lesson 05: the Node client, subscribe(url, onData) in client.ts', () =
     });
 
     connection.drop();
-    const second = await server.waitForConnection(2, 2000);
+    const second = await server.waitForConnection(2, 1000);
     if (!second) {
       teach({
         expected: 'the client to connect again about 100 ms after the server dropped the connection (the stream said retry: 100)',
-        got: 'no new connection within 2 s',
+        got: 'no new connection within 1 s',
         hint: 'EventSource reconnects by itself. A client built on fetch or http.get, or one that closes on "error", does not.',
         read: READ.reconnect,
       });
@@ -267,5 +148,11 @@ describe('lesson 05: the Node client, subscribe(url, onData) in client.ts', () =
       expected: 'the messages of both connections, one after the other',
       read: READ.reconnect,
     });
+  });
+});
+
+describe('lesson 05: what earlier lessons built', () => {
+  test('createApp() without options still sends retry: 10000 and one event per second', async () => {
+    await expectDefaults({ retry: 'docs/03-retry.md#options-and-defaults', interval: 'docs/04-counter.md#the-interval-option' });
   });
 });

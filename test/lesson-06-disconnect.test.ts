@@ -1,14 +1,23 @@
 // Lesson 06: when a client goes away, its timer goes too. The server's process
 // reports its timers, sockets, listeners and any write to a response whose
 // client had already gone (stats()), so a leak shows up as numbers.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'vitest';
+import { describeInBrowser } from './support/browser-launch.ts';
+import { expectPageServed, probeDefaults } from './support/earlier-lessons.ts';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
 import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
+import { expectClientStillWorks, nodeClientChecks } from './support/node-client.ts';
+import { expectPageContract } from './support/page-checks.ts';
 import { pollUntil } from './support/poll.ts';
 import type { Stream } from './support/sse.ts';
-import { check } from './support/teach.ts';
+import { targetFile } from './support/target.ts';
+import { check, type Teaching } from './support/teach.ts';
 
 const lesson = useLesson('06', 'docs/06-disconnect.md');
+const expectDefaults = probeDefaults(lesson);
+const client = nodeClientChecks(lesson);
 
 /** A fast counter, so a few intervals pass in a fraction of a second. */
 const INTERVAL_MS = 20;
@@ -18,7 +27,40 @@ const READ = {
   close: 'docs/06-disconnect.md#the-close-event',
   leak: 'docs/06-disconnect.md#what-happens-when-a-client-leaves',
   block: 'docs/06-disconnect.md#never-block-the-event-loop',
+  wrongEvent: 'docs/06-disconnect.md#listening-for-the-wrong-event',
 };
+
+/**
+ * The usual ways of listening for the wrong thing. The tests decide pass or
+ * fail on what the server does; when it leaks, this picks the explanation.
+ */
+function wrongSignal(): Pick<Teaching, 'hint' | 'read'> | undefined {
+  let source = '';
+  try {
+    source = fs.readFileSync(targetFile('06'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (/\.(?:on|once|addListener)\(\s*['"`]finish['"`]/.test(source)) {
+    return {
+      hint: '"finish" fires only when a response has been sent completely, after res.end(). A client that leaves never finishes the response, so "finish" never fires and the timer runs on.',
+      read: READ.wrongEvent,
+    };
+  }
+  if (/\breq\.(?:on|once|addListener)\(\s*['"`]end['"`]/.test(source)) {
+    return {
+      hint: 'req "end" is about the request body having been read, not about the client leaving: for this GET nothing reads the body, and it never fires.',
+      read: READ.wrongEvent,
+    };
+  }
+  if (/writableEnded|writableFinished/.test(source)) {
+    return {
+      hint: 'res.writableEnded (and writableFinished) only turn true when your code ends the response. A client that leaves does not change them, so a loop that checks them never stops.',
+      read: READ.wrongEvent,
+    };
+  }
+  return undefined;
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const dataOf = (events: { data: string }[]) => events.map((event) => event.data);
@@ -72,8 +114,9 @@ describe('lesson 06: disconnect handling', () => {
     check(writes === 0, {
       expected: 'no write to a response after its client has gone',
       got: `${writes} write(s) to a closed response in the ${INTERVAL_MS * 6} ms after the client left: its timer (or loop) still runs`,
-      hint: 'Stop the timer when the response closes: res.on("close", () => clearInterval(timer)).',
+      hint: 'Nothing stops this connection\'s timer when its client leaves.',
       read: READ.close,
+      ...wrongSignal(),
     });
   });
 
@@ -100,8 +143,9 @@ describe('lesson 06: disconnect handling', () => {
     check(extraTimers <= 0, {
       expected: `no timer left behind by the ${clients} clients that came and left`,
       got: `${extraTimers} more timer(s) running than before they came, 1 s after the last one left: about one per client that ever connected`,
-      hint: 'A timer (or a loop that sleeps) that nobody stops runs for as long as the server does. Stop it on res "close".',
+      hint: 'A timer (or a loop that sleeps) that nobody stops runs for as long as the server does.',
       read: READ.leak,
+      ...wrongSignal(),
     });
     check(after.openResponses <= before.openResponses && sockets(after) <= sockets(before), {
       expected: 'every response and socket of those clients closed',
@@ -161,5 +205,25 @@ describe('lesson 06: disconnect handling', () => {
       hint: 'When one client leaves, stop only its own timer: keep the timer id in a const inside the handler.',
       read: READ.counter,
     });
+  });
+});
+
+describe('lesson 06: what earlier lessons built', () => {
+  test('createApp() without options still sends retry: 10000 and one event per second', async () => {
+    await expectDefaults({ retry: 'docs/03-retry.md#options-and-defaults', interval: 'docs/04-counter.md#the-interval-option' });
+  });
+
+  test('GET / still serves public/index.html', async () => {
+    await expectPageServed(await lesson.start(), '06', 'docs/05-client.md#serve-the-page');
+  });
+
+  test('client.ts still passes each message to onData and closes for good', async () => {
+    await expectClientStillWorks(client);
+  });
+});
+
+describeInBrowser('lesson 06: the page of lesson 05 in the browser', (browser) => {
+  test('the page shows events as text, follows a drop in its status, and reconnects with Last-Event-ID', async () => {
+    await expectPageContract(browser, path.dirname(targetFile('06', 'public/index.html')));
   });
 });

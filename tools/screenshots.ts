@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { eventTexts, findBrowser, launchBrowser } from '../test/support/browser.ts';
+import { eventTexts, findBrowser, launchBrowser } from '../test/support/browser-launch.ts';
 import { pollUntil } from '../test/support/poll.ts';
 import { fail, parseCommand } from './cli/args.ts';
 import { folderName, lessonDir, lessons, root, type Lesson } from './manifest.ts';

@@ -5,15 +5,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'vitest';
 import { docsPath, folderName, lessonDir, lessons, root } from '../../tools/manifest.ts';
+import { describeInBrowser } from '../support/browser-launch.ts';
 import {
-  describeInBrowser,
   expectDataShownAsText,
   expectEventsShown,
   expectPageReconnects,
   expectServerRetryHonoured,
   expectStatusFollowsConnection,
   openPage,
-} from '../support/browser.ts';
+} from '../support/page-checks.ts';
 import { useLesson } from '../support/lesson-host.ts';
 
 const withPages = lessons.filter(
@@ -29,8 +29,7 @@ for (const lesson of withPages) {
   describeInBrowser(`solutions/${folderName(lesson)}: the page of lesson 05 still works`, (browser) => {
     test('the page shows each event as it arrives', async () => {
       const running = await host.start({ intervalMs: 100 }, server);
-      const watched = await browser.newPage();
-      await openPage(watched, `${running.url}/`, { assertResponsive: running.assertResponsive });
+      const watched = await openPage(browser, `${running.url}/`, { assertResponsive: running.assertResponsive });
       await expectEventsShown(watched, ['1', '2', '3'], 1500, { streamUrl: `${running.url}/events` });
     });
 

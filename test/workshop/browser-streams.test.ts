@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { folderName, lessonDir, lessons } from '../../tools/manifest.ts';
-import { describeInBrowser } from '../support/browser.ts';
+import { describeInBrowser } from '../support/browser-launch.ts';
 import { useLesson } from '../support/lesson-host.ts';
 import { openStream } from '../support/sse.ts';
 

@@ -1,0 +1,121 @@
+// Brief checks that what earlier lessons built still works in a later lesson's
+// code: the defaults of createApp() (lessons 03 and 04) and the page at /
+// (lesson 05). Each lesson suite checks its own goal in depth and calls these
+// for what it carries forward.
+import fs from 'node:fs';
+import { beforeAll } from 'vitest';
+import type { RunningServer, useLesson } from './lesson-host.ts';
+import { openStream, type Stream } from './sse.ts';
+import { shown, targetFile } from './target.ts';
+import { check, showBytes, teach } from './teach.ts';
+
+type Lesson = ReturnType<typeof useLesson>;
+
+/** The defaults every lesson from 04 on keeps: retry: 10000 and one event per second. */
+export const DEFAULT_RETRY_MS = 10_000;
+export const DEFAULT_INTERVAL_MS = 1000;
+
+/**
+ * Starts createApp() with no options and opens /events before the suite's
+ * tests run, so its first event (a second later) arrives while they run.
+ * Returns the check, to call in a test near the end of the file.
+ */
+export function probeDefaults(lesson: Lesson): (read: { retry: string; interval: string }) => Promise<void> {
+  let probe: Promise<{ server: RunningServer; stream?: Stream }> | undefined;
+  beforeAll(async () => {
+    probe = (async () => {
+      const server = await lesson.start();
+      const stream = await openStream(`${server.url}/events`, 1500).catch(() => undefined);
+      return { server, stream };
+    })();
+    // The test that calls the check reports a failure; the hook never does.
+    await probe.catch(() => undefined);
+  });
+
+  return async (read) => {
+    const { server, stream } = await probe!;
+    if (!stream) {
+      await server.assertResponsive(read.interval);
+      teach({
+        expected: 'GET /events of createApp() (no options) to answer with its headers right away',
+        got: 'no status line or headers within 1.5 s',
+        read: 'docs/01-headers.md#flushheaders',
+      });
+    }
+    try {
+      // The first event of a once-a-second counter, with room for a busy machine.
+      const events = await stream.waitForEvents(1, 2500);
+      check(stream.retries[0] === DEFAULT_RETRY_MS, {
+        expected: `retry: ${DEFAULT_RETRY_MS} from createApp() without options, as in lesson 03`,
+        got: stream.retries.length ? `retry: ${stream.retries[0]}` : `no retry field: it sent ${showBytes(stream.raw()) || 'nothing'}`,
+        hint: 'The default applies only when options.retryMs is missing; a value that is given is used as is.',
+        read: read.retry,
+      });
+      const first = events[0] ?? stream.events[0];
+      if (!first) await server.assertResponsive(read.interval);
+      const after = first && first.at - stream.headersAt;
+      check(first && after! >= DEFAULT_INTERVAL_MS * 0.7 && after! <= DEFAULT_INTERVAL_MS + 900, {
+        expected: `createApp() without options to send its first event about ${DEFAULT_INTERVAL_MS} ms after the stream opened (the default interval)`,
+        got: first ? `data: ${first.data} came ${Math.round(after!)} ms after the headers` : 'no event within 2.5 s',
+        read: read.interval,
+      });
+    } finally {
+      stream.close();
+    }
+  };
+}
+
+/** The text of an HTML body, for a one-line message ("Error Cannot GET /"). */
+const textOf = (html: string): string => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+
+/** GET / must answer 200 with the lesson's public/index.html, unchanged, as text/html. */
+export async function expectPageServed(server: RunningServer, lessonId: string, read: string): Promise<void> {
+  const file = targetFile(lessonId, 'public/index.html');
+  check(fs.existsSync(file), {
+    expected: `the page at ${shown(file)}`,
+    got: 'there is no such file',
+    read,
+  });
+
+  let response: Response;
+  try {
+    response = await fetch(`${server.url}/`, { signal: AbortSignal.timeout(2000) });
+  } catch {
+    await server.assertResponsive(read);
+    teach({
+      expected: 'GET / to answer with the page',
+      got: 'no answer within 2 s',
+      hint: 'A route handler must answer every request; sending a file ends the response.',
+      read,
+    });
+  }
+  const body = await response.text();
+  check(response.status === 200, () => {
+    const noRoute = /Cannot GET \//.test(body);
+    const notFound = /NotFoundError|ENOENT/.test(body);
+    return {
+      expected: 'GET / to answer 200 with the page',
+      got: `status ${response.status}${noRoute ? ' (Express: "Cannot GET /")' : body ? `: ${showBytes(textOf(body), 100)}` : ''}`,
+      hint: noRoute
+        ? 'Nothing answers GET / yet.'
+        : notFound
+          ? 'The route runs, but the file was not found where it looked: the path must be built from the folder of server.ts, not from the folder Node was started in.'
+          : undefined,
+      read,
+    };
+  });
+  const type = response.headers.get('content-type') ?? '';
+  check(type.split(';')[0]!.trim().toLowerCase() === 'text/html', {
+    expected: 'Content-Type: text/html, so the browser renders the page and runs its script',
+    got: type ? `Content-Type: ${type}` : 'no Content-Type header',
+    hint: 'Sending the file sets the type from its name (.html); sending its bytes as a Buffer does not.',
+    read,
+  });
+  const page = fs.readFileSync(file, 'utf8');
+  check(body === page, {
+    expected: `the body to be the file ${shown(file)} (${page.length} chars), unchanged`,
+    got: `a body of ${body.length} chars: ${showBytes(body, 160)}`,
+    hint: 'Send the file itself, as it is on disk.',
+    read,
+  });
+}
