@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 type Request =
   | { id: number; op: 'ping' }
   | { id: number; op: 'load'; file: string }
-  | { id: number; op: 'listen'; file: string; options?: Record<string, unknown> }
+  | { id: number; op: 'listen'; file: string; options?: Record<string, unknown>; wrap?: 'compression' }
   | { id: number; op: 'drop'; port: number }
   | { id: number; op: 'stats' }
   | { id: number; op: 'client'; file: string; url: string }
@@ -43,7 +43,7 @@ async function load(file: string): Promise<Record<string, unknown>> {
   return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
-async function listen(file: string, options: Record<string, unknown> | undefined): Promise<{ port: number }> {
+async function listen(file: string, options: Record<string, unknown> | undefined, wrap?: 'compression'): Promise<{ port: number }> {
   const mod = await load(file);
   if (typeof mod.createApp !== 'function') {
     throw Object.assign(new Error('the module has no exported function createApp'), { name: 'NoCreateApp' });
@@ -54,7 +54,10 @@ async function listen(file: string, options: Record<string, unknown> | undefined
       name: 'NotAnApp',
     });
   }
-  const handler = app as http.RequestListener;
+  // Lesson 09: behind the real compression middleware, when the test asks for it.
+  const handler = wrap === 'compression'
+    ? await (await import('./compression.ts')).behindCompression(app as http.RequestListener)
+    : (app as http.RequestListener);
   const server = http.createServer((req, res) => {
     openResponses++;
     res.once('close', () => {
@@ -133,7 +136,7 @@ async function handle(request: Request): Promise<unknown> {
     case 'load':
       return Object.keys(await load(request.file));
     case 'listen':
-      return listen(request.file, request.options);
+      return listen(request.file, request.options, request.wrap);
     case 'drop': {
       const server = servers.get(request.port);
       server?.closeAllConnections();

@@ -294,10 +294,13 @@ export function useLesson(id: string, docs: string) {
   });
 
   return {
-    /** Loads lessons/NN-slug/server.ts (or the solution) and serves createApp(options) on port 0. */
-    async start(options?: Record<string, unknown>, file = targetFile(id)): Promise<RunningServer> {
+    /**
+     * Loads lessons/NN-slug/server.ts (or the solution) and serves createApp(options) on port 0;
+     * `wrap: 'compression'` puts the real compression middleware in front of it (lesson 09).
+     */
+    async start(options?: Record<string, unknown>, file = targetFile(id), wrap?: 'compression'): Promise<RunningServer> {
       // Without options, createApp() gets none at all, as in npm run demo: its defaults must apply.
-      const { port } = (await run(file, 'listen', { options })) as { port: number };
+      const { port } = (await run(file, 'listen', { options, wrap })) as { port: number };
       const owner = host!;
       return {
         port,
