@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { quietState, trackServer } from './host-quiet.ts';
 
 type Request =
   | { id: number; op: 'ping' }
@@ -12,6 +13,7 @@ type Request =
   | { id: number; op: 'listen'; file: string; options?: Record<string, unknown>; wrap?: 'compression' }
   | { id: number; op: 'drop'; port: number }
   | { id: number; op: 'stats' }
+  | { id: number; op: 'quiet'; clientPort: number }
   | { id: number; op: 'client'; file: string; url: string }
   | { id: number; op: 'stop-client'; clientId: number }
   | { id: number; op: 'call'; file: string; name: string; args: unknown[] };
@@ -66,6 +68,7 @@ async function listen(file: string, options: Record<string, unknown> | undefined
     });
     handler(req, res);
   });
+  trackServer(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -144,6 +147,8 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'stats':
       return stats();
+    case 'quiet':
+      return quietState(request.clientPort);
     case 'client':
       return startClient(request.file, request.url);
     case 'stop-client': {
@@ -172,3 +177,6 @@ process.on('unhandledRejection', (error) => send({ event: 'crash', error: descri
 process.on('disconnect', () => process.exit(0));
 
 send({ event: 'ready' });
+// Most lessons import express: load it now, while the test file is still being
+// collected, so the first listen only has to load the learner's own file.
+import('express').catch(() => {});

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { root } from '../../tools/manifest.ts';
+import type { QuietState } from './host-quiet.ts';
 import { shown, targetFile } from './target.ts';
 import { LessonError, format } from './teach.ts';
 
@@ -16,6 +17,8 @@ const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.ts');
 export const LOAD_DEADLINE_MS = 7000;
 /** How long the host may take to answer a ping before we call it stuck. */
 const PING_DEADLINE_MS = 1000;
+/** A quiet look is a hint: a process that takes longer to answer is busy, and the waits run to their deadlines. */
+const QUIET_DEADLINE_MS = 300;
 
 interface HostError {
   message: string;
@@ -42,8 +45,10 @@ class Host {
   private nextId = 1;
   private pending = new Map<number, (reply: Reply) => void>();
   readonly ready: Promise<void>;
+  isReady = false;
 
-  constructor() {
+  /** `onKilled`: called when the harness kills it, so that a fresh one can start at once. */
+  constructor(private readonly onKilled: () => void = () => {}) {
     this.child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', HOST], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -69,7 +74,10 @@ class Host {
       });
       this.child.on('message', (message: Reply | HostEvent) => {
         if ('event' in message) {
-          if (message.event === 'ready') resolve();
+          if (message.event === 'ready') {
+            this.isReady = true;
+            resolve();
+          }
           if (message.event === 'crash') this.crashes.push(message.error);
           if (message.event === 'client-data') {
             const list = this.clientData.get(message.clientId) ?? [];
@@ -86,7 +94,9 @@ class Host {
   }
 
   request(op: string, payload: Record<string, unknown>, deadlineMs: number): Promise<Reply> {
-    if (this.exited) return Promise.resolve({ id: 0, ok: false, error: { message: 'the server process has exited', name: 'Exited' } });
+    const gone: Reply = { id: 0, ok: false, error: { message: 'the server process has exited', name: 'Exited' } };
+    // Killed but not yet reaped: its IPC channel is closing, and a send would fail with EPIPE.
+    if (this.exited || (this.killed && !this.child.connected)) return Promise.resolve(gone);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -97,7 +107,13 @@ class Host {
         clearTimeout(timer);
         resolve(reply);
       });
-      this.child.send({ id, op, ...payload });
+      // A process that dies meanwhile fails the send (EPIPE): that is an exit, not a crash of the test run.
+      this.child.send({ id, op, ...payload }, (error) => {
+        if (!error) return;
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(gone);
+      });
     });
   }
 
@@ -115,8 +131,10 @@ class Host {
   killed = false;
 
   kill(): void {
+    if (this.killed) return;
     this.killed = true;
     if (!this.exited) this.child.kill('SIGKILL');
+    this.onKilled();
   }
 }
 
@@ -137,6 +155,11 @@ export interface RunningServer {
   stats(): Promise<Stats>;
   /** Throws a teaching error if the server's process stopped answering (a synchronous loop). */
   assertResponsive(read: string): Promise<void>;
+  /**
+   * Whether anything can still write to the response of the request made from
+   * `clientPort` (see host-quiet.ts); undefined when the process does not answer.
+   */
+  quiet(clientPort: number): Promise<QuietState | undefined>;
 }
 
 /** What a function of the learner's returned, or the error it threw. */
@@ -203,23 +226,31 @@ function stuckFailure(file: string, read: string): LessonError {
  *   const server = await lesson.start({ retryMs: 100 });
  */
 export function useLesson(id: string, docs: string) {
-  let host: Host | undefined;
+  let closing = false;
+  // Started now, while vitest is still collecting the tests: starting Node with
+  // tsx and express takes most of a second, and the first test then finds it ready.
+  // A host the harness kills (a stuck test) is replaced at once, for the next test.
+  const spawnHost = (): Host => new Host(() => {
+    if (!closing) host = spawnHost();
+  });
+  let host: Host | undefined = spawnHost();
   const clients: RunningClient[] = [];
 
   async function liveHost(file: string): Promise<Host> {
-    if (host && !host.exited && !host.killed) return host;
-    host = new Host();
+    if (!host || host.exited || host.killed) host = spawnHost();
+    const current = host;
+    if (current.isReady) return current;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        host.ready,
+        current.ready,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Timeout('ready')), LOAD_DEADLINE_MS);
         }),
       ]);
     } catch (error) {
-      const output = host.output.slice(-8).join('\n  ');
-      host.kill();
+      const output = current.output.slice(-8).join('\n  ');
+      current.kill();
       throw new LessonError(
         format({
           expected: 'the test harness to start a Node process for your server',
@@ -230,7 +261,7 @@ export function useLesson(id: string, docs: string) {
     } finally {
       clearTimeout(timer);
     }
-    return host;
+    return current;
   }
 
   /** What a deadline on each kind of request means. */
@@ -290,6 +321,7 @@ export function useLesson(id: string, docs: string) {
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((client) => client.stop()));
+    closing = true;
     host?.kill();
   });
 
@@ -313,6 +345,10 @@ export function useLesson(id: string, docs: string) {
           if (owner.exited) throw diedFailure(file, owner, docs);
           if (!reply?.ok) throw stuckFailure(file, docs);
           return reply.value as Stats;
+        },
+        async quiet(clientPort: number) {
+          const reply = await owner.request('quiet', { clientPort }, QUIET_DEADLINE_MS).catch(() => undefined);
+          return reply?.ok ? (reply.value as QuietState) : undefined;
         },
         async assertResponsive(read: string) {
           if (await owner.responsive()) return;
