@@ -55,9 +55,9 @@ export const lessons: Lesson[] = [
     title: 'A counter every intervalMs',
     files: ['server.ts'],
     hints: [
-      'Keep a count per connection (let count = 0 inside the handler) and send data: 1, data: 2, ... one event per tick.',
-      'setInterval(() => { ... }, intervalMs) runs your callback every intervalMs; read intervalMs from options with a default of 1000.',
-      'Single quotes do not interpolate: \'data: ${count}\' sends the text ${count}. Use backticks: `data: ${count}\\n\\n`.',
+      'Each connection needs its own count, declared inside the request handler, and one event per tick: data: 1, data: 2, ... The hello event goes.',
+      'Something must run every intervalMs after the handler returned: a timer (setInterval), or an async loop that awaits a delay before each write. intervalMs comes from options, 1000 when it is missing (??, as retryMs in lesson 03).',
+      'In createApp: const intervalMs = options.intervalMs ?? 1000; in the handler, instead of the hello: let count = 0; setInterval(() => { count++; res.write(`data: ${count}\\n\\n`); }, intervalMs); with backticks, so that ${count} becomes the number.',
     ],
   },
   {
@@ -66,10 +66,10 @@ export const lessons: Lesson[] = [
     title: 'The client: EventSource in Node and in the browser',
     files: ['server.ts', 'client.ts', 'public/index.html'],
     hints: [
-      'new EventSource(url) connects and reconnects for you; listen with source.addEventListener("message", (event) => ...) and read event.data.',
-      'In Node, import { EventSource } from "eventsource"; it is the same API as the browser\'s.',
-      'On the page, create one element per event and set its textContent to event.data. Never assign event data to innerHTML: the data would be parsed as HTML.',
-      'Serve the page from Express: res.sendFile("index.html", { root: path.join(here, "public") }), where here is the folder of server.ts (path.dirname(fileURLToPath(import.meta.url))).',
+      'Three pieces: a route for GET / that sends public/index.html; a page script built on an EventSource for /events with open, error and message listeners; and subscribe() in client.ts built on the EventSource of the eventsource package (same API as the browser\'s).',
+      'Messages arrive as "message" events; their text is event.data. On the page, one new element per message with the data as text (textContent), never innerHTML. In Node, pass event.data to onData and return a function that calls close().',
+      'Find the page from the folder of server.ts (the starter calls it here), not from the folder Node was started in: sendFile with a root option, or express.static on the public folder.',
+      'server.ts: app.get("/", (req, res) => { res.sendFile("index.html", { root: path.join(here, "public") }); }). Page: const source = new EventSource("/events"); on "open" and "error" set status.textContent; on "message" create an <li>, set its textContent to event.data and list.append it. client.ts: const source = new EventSource(url); source.addEventListener("message", (event) => onData(event.data)); return () => source.close();',
     ],
   },
   {
@@ -78,9 +78,9 @@ export const lessons: Lesson[] = [
     title: 'Disconnect handling',
     files: ['server.ts'],
     hints: [
-      'When the client goes away, the response emits "close". Listen for it: res.on("close", () => { ... }).',
-      'In the close listener, stop the timer: keep the id from setInterval and pass it to clearInterval.',
-      'A while (true) loop never looks at the connection. If you keep a loop, check res.destroyed (or a flag set by the close listener) before each write and leave the loop. res.writableEnded does not help: only res.end() sets it, not a client that left.',
+      'When a client leaves, its response emits "close" (not "finish", which needs res.end(), and not req\'s "end"). Listen for it on res, inside the handler.',
+      'setInterval returns the timer; clearInterval with it stops that timer only. Keep it in a const inside the handler, so each connection stops its own.',
+      'const timer = setInterval(() => { count++; res.write(`data: ${count}\\n\\n`); }, intervalMs); then res.on("close", () => { clearInterval(timer); }); With a loop instead: check res.destroyed (or a flag set by the close listener) before each write and leave the loop; res.writableEnded stays false when a client leaves.',
     ],
   },
   {

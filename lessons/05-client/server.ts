@@ -20,8 +20,8 @@ export function createApp(options: ServerOptions = {}) {
   const intervalMs = options.intervalMs ?? 1000;
   const app = express();
 
-  // TODO 1: serve the page public/index.html at GET /, with res.sendFile and
-  //   the folder path.join(here, 'public') as its root option.
+  // TODO 1: answer GET / with the page public/index.html, found from the folder
+  //   of this file (here), wherever Node was started from.
   //   (docs/05-client.md#serve-the-page)
 
   app.get('/events', (req, res) => {

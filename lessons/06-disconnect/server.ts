@@ -1,5 +1,6 @@
 // Lesson 06: disconnect handling. Read docs/06-disconnect.md first.
-// client.ts and public/index.html are your files from lesson 05; only this file changes.
+// client.ts and public/index.html are copies of lesson 05's reference solution and
+// must keep working; only this file changes.
 // Check your work with: npm test lesson-06
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,15 +38,14 @@ export function createApp(options: ServerOptions = {}) {
     res.write(`retry: ${retryMs}\n\n`);
 
     let count = 0;
-    // TODO 1: keep the id that setInterval returns, so this timer can be stopped.
-    //   (docs/06-disconnect.md#stop-the-timer)
+    // TODO 1: keep hold of this connection's timer, so that it can be stopped
+    //   later. (docs/06-disconnect.md#one-timer-per-connection)
     setInterval(() => {
       count++;
       res.write(`data: ${count}\n\n`);
     }, intervalMs);
 
-    // TODO 2: when this client goes away, stop its timer: listen for "close" on
-    //   res and call clearInterval with the id from TODO 1.
+    // TODO 2: when this client goes away, stop its timer, and only its own.
     //   (docs/06-disconnect.md#the-close-event)
   });
 

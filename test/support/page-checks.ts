@@ -16,7 +16,7 @@ import { check, teach } from './teach.ts';
 /** Where each check sends a learner who fails it. */
 export const PAGE_DOCS = {
   serve: 'docs/05-client.md#serve-the-page',
-  page: 'docs/05-client.md#the-browser-page',
+  page: 'docs/05-client.md#your-task',
   connect: 'docs/05-client.md#eventsource-in-the-browser',
   messages: 'docs/05-client.md#message-events',
   status: 'docs/05-client.md#readystate-open-and-error',
