@@ -171,13 +171,13 @@ describe('lesson 03: the retry field', () => {
     const client = watchEventSource(`${server.url}/events`);
 
     // The hello event comes after the retry field: once it is here, the client knows the delay.
-    const hello = await client.next('message', 2000);
+    const hello = await client.next('message', 1500);
     if (!hello) {
       const errors = client.log.filter((entry) => entry.type === 'error').length;
       const sent = await whatTheStreamSends(server);
       teach({
         expected: 'an EventSource to open the stream and receive the hello event',
-        got: `${errors ? `the client reported ${errors} error(s) and` : 'the client received'} no message within 2 s; ${sent.got}`,
+        got: `${errors ? `the client reported ${errors} error(s) and` : 'the client received'} no message within 1.5 s; ${sent.got}`,
         hint: sent.hint ?? 'The other tests of this lesson show what the stream sends.',
         read: read.reconnect,
       });
