@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { lessonOrFail, parseCommand } from './cli/args.ts';
-import { colourWanted } from './cli/colours.ts';
+import { vitestColourEnvironment } from './cli/lesson-reporter.ts';
 import { suitePrefix } from './cli/suites.ts';
 import { vitestBin } from './cli/vitest-run.ts';
 import { root } from './manifest.ts';
@@ -24,25 +24,11 @@ const { lesson, flags, positional } = parseCommand(NAME, process.argv.slice(2), 
 });
 const chosen = lesson ? [lesson, ...positional.map((word) => lessonOrFail(NAME, word))] : [];
 
-/**
- * vitest's own colours (tinyrainbow) are on whenever TERM is set, even into a
- * pipe, and FORCE_COLOR=0 turns them on too. So the decision is made here, once,
- * for the terminal npm test writes to, and handed down as NO_COLOR or FORCE_COLOR=1.
- */
-export function colourEnvironment(stream: NodeJS.WriteStream = process.stdout): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NO_COLOR;
-  delete env.FORCE_COLOR;
-  if (colourWanted(stream)) env.FORCE_COLOR = '1';
-  else env.NO_COLOR = '1';
-  return env;
-}
-
 const project = flags.solutions ? 'solutions' : 'lessons';
 const reporter = path.join(root, 'tools', 'cli', 'lesson-reporter.ts');
 const child = spawn(process.execPath, [vitestBin, 'run', '--project', project, `--reporter=${reporter}`, ...chosen.map(suitePrefix)], {
   cwd: root,
-  env: { ...colourEnvironment(), WORKSHOP_LESSONS: chosen.map((l) => l.id).join(',') },
+  env: { ...vitestColourEnvironment(), WORKSHOP_LESSONS: chosen.map((l) => l.id).join(',') },
   stdio: 'inherit',
 });
 child.on('exit', (code, signal) => {

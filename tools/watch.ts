@@ -9,11 +9,11 @@
 // waiting for file events, which some mounts never deliver (WSL on a Windows
 // folder, Docker bind mounts, network drives).
 import path from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
-import { commandLine, existingFolderOrFail, fail, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
+import { existingFolderOrFail, fail, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
 import { painter } from './cli/colours.ts';
-import { hasSuite, outcomesOf, suiteEnvironment, suiteFiles, suitePrefix } from './cli/suites.ts';
-import { docsPath, lessons, root, testPath, type Lesson } from './manifest.ts';
+import LessonReporter, { vitestColourEnvironment } from './cli/lesson-reporter.ts';
+import { hasSuite, suiteEnvironment, suiteFiles, suitePrefix } from './cli/suites.ts';
+import { root, testPath } from './manifest.ts';
 
 const { lesson, flags } = parseCommand('watch', process.argv.slice(2), {
   lesson: 'required',
@@ -34,37 +34,14 @@ if (!hasSuite(lesson)) {
 const POLL_INTERVAL_MS = 300;
 
 const paint = painter();
-const next: Lesson | undefined = lessons[lessons.indexOf(lesson) + 1];
-const relative = (file: string) => path.relative(root, file).split(path.sep).join('/');
-
-/** The one line after each run. */
-function verdict(modules: ReadonlyArray<TestModule>): string {
-  const outcome = outcomesOf(modules).get(lesson);
-  if (outcome?.passed) {
-    const then = next
-      ? `Next: npm run watch lesson-${next.id} (${relative(docsPath(next))})`
-      : 'That was the last lesson. See them all: npm run progress';
-    return `${paint.green(`Lesson ${lesson.id} passes.`)} ${then}`;
-  }
-  const failing = outcome?.counts.failed ?? 0;
-  const total = outcome ? outcome.counts.passed + outcome.counts.failed + outcome.counts.skipped : 0;
-  const what = failing > 0 ? `${failing} of ${total} tests failing` : 'the suite did not run';
-  return `${paint.red(`Lesson ${lesson.id}: ${what}.`)} Fix the first failure above and save ${shownFolder(lesson)}: the tests run again. Stuck? ${commandLine('hint', lesson)}`;
-}
-
-// Printed after vitest's own "Waiting for file changes…" so that it is the last line on screen.
-let lastVerdict = '';
-const verdictReporter: Reporter = {
-  onTestRunEnd(modules) {
-    lastVerdict = verdict(modules);
-  },
-  onWatcherStart() {
-    if (lastVerdict) console.log(`\n${lastVerdict}`);
-  },
-};
+// The same report as npm test (tools/cli/lesson-reporter.ts): every test, each
+// failure's teaching lines, and after each run the verdict line (tools/cli/verdict.ts),
+// printed after vitest starts waiting again so that it is the last line on screen.
+const lessonReporter = new LessonReporter({ mode: 'watch', lessons: [lesson] });
 
 // The suites run in vitest's workers, which inherit this process's environment.
-Object.assign(process.env, suiteEnvironment({ failFast: false }));
+// vitest's own colours follow the same decision as ours (see vitestColourEnvironment).
+Object.assign(process.env, vitestColourEnvironment(), suiteEnvironment({ failFast: false }));
 console.log(paint.dim(`Watching ${shownFolder(lesson)}${flags.poll ? ` by polling every ${POLL_INTERVAL_MS} ms` : ''}. Press q or Ctrl+C to stop.`));
 const { startVitest } = await import('vitest/node');
 const escaped = folder.split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -87,7 +64,7 @@ await startVitest(
     config: path.join(root, 'vitest.config.ts'),
     project: ['lessons'],
     watch: true,
-    reporters: ['default', verdictReporter],
+    reporters: [lessonReporter],
     // A save anywhere in the lesson folder reruns the lesson's suites.
     watchTriggerPatterns: [{ pattern: new RegExp(`^${escaped}/`), testsToRun: () => suites }],
   },

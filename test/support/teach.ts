@@ -1,9 +1,39 @@
 // Failure messages that teach: what was expected, what the server did, and
 // where in docs/ to read about it. Every lesson suite fails through these.
 import path from 'node:path';
-import { root } from '../../tools/manifest.ts';
+import { fileURLToPath } from 'node:url';
+import { folderName, lessons, root } from '../../tools/manifest.ts';
 
-const workshopCode = [path.join(root, 'test'), path.join(root, 'tools'), path.join(root, 'node_modules')];
+const workshopCode = ['test', 'tools', 'node_modules'].map((dir) => path.join(root, dir) + path.sep);
+const lessonFolders = new Set(lessons.map(folderName));
+
+/** A frame's file is the learner's code when it sits in a lesson folder (lessons/03-retry/, a copy of it, solutions/03-retry/). */
+function isLearnerFile(file: string): boolean {
+  if (workshopCode.some((dir) => file.startsWith(dir)) || file.includes(`${path.sep}node_modules${path.sep}`)) return false;
+  return file.split(path.sep).some((segment) => lessonFolders.has(segment));
+}
+
+/** A stack line's file, line and column, or undefined for Node's own frames ("node:internal/..."). */
+function frameOf(line: string): { file: string; position: string } | undefined {
+  const match = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
+  if (!match) return undefined;
+  const file = match[1]!.startsWith('file://') ? fileURLToPath(match[1]!) : match[1]!;
+  return path.isAbsolute(file) ? { file, position: `${match[2]}:${match[3]}` } : undefined;
+}
+
+/**
+ * The frames of a stack that point into the learner's code, as
+ * "lessons/03-retry/server.ts:12:5" (relative to the workshop when inside it).
+ */
+export function learnerFrames(stack: string | undefined): string[] {
+  const frames = (stack ?? '').split('\n').flatMap((line) => {
+    const frame = frameOf(line);
+    if (!frame || !isLearnerFile(frame.file)) return [];
+    const inside = frame.file.startsWith(root + path.sep);
+    return [`${inside ? path.relative(root, frame.file).split(path.sep).join('/') : frame.file}:${frame.position}`];
+  });
+  return [...new Set(frames)];
+}
 
 /**
  * A teaching failure. Its stack keeps only frames in the learner's code (when
@@ -18,8 +48,8 @@ export class LessonError extends Error {
   constructor(message: string) {
     super(message);
     const frames = (this.stack ?? '').split('\n').filter((line) => {
-      const file = /^\s+at (?:.*? \()?(?:file:\/\/)?(\/.+?|[A-Za-z]:\\.+?):\d+:\d+\)?$/.exec(line)?.[1];
-      return file !== undefined && !workshopCode.some((dir) => path.resolve(file).startsWith(dir + path.sep));
+      const frame = frameOf(line);
+      return frame !== undefined && isLearnerFile(frame.file);
     });
     this.stack = [`LessonError: ${message}`, ...frames].join('\n');
   }

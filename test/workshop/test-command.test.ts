@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { root } from '../../tools/manifest.ts';
+import { lessonList, root } from '../../tools/manifest.ts';
 import { runCommand } from '../support/commands.ts';
 
 /** Runs tools/test.ts as npm test does, with this checkout's lessons/ (or WORKSHOP_TARGET_DIR in env). */
@@ -11,24 +11,27 @@ const npmTest = (args: string[], env: Record<string, string> = {}) => runCommand
 
 describe('npm test', () => {
   test.each([
-    [['lesson-9'], 'test: there is no lesson 9. Lessons: 01, 02, 03, 04, 05, 06. Try: npm test lesson-01'],
-    [['03', 'x'], 'test: there is no lesson x. Lessons: 01, 02, 03, 04, 05, 06. Try: npm test lesson-01'],
+    [['lesson-99'], `test: there is no lesson 99. Lessons: ${lessonList()}. Try: npm test lesson-01`],
+    [['03', 'x'], `test: there is no lesson x. Lessons: ${lessonList()}. Try: npm test lesson-01`],
     [['03', '--bogus'], 'test: unknown flag --bogus. Flags: --solutions. Try: npm test lesson-03'],
-  ])('npm test %j answers with one line and exit 1', async (args, line) => {
+  ])('npm test %j answers with one line and exit 1', { timeout: 30_000 }, async (args, line) => {
     const run = await npmTest(args);
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe(line);
     expect(run.stdout).toBe('');
   });
 
-  test('npm test lesson-02 -- --solutions runs only lesson 02, and passes', async () => {
+  test('npm test lesson-02 -- --solutions runs only lesson 02, lists each test, and passes', { timeout: 60_000 }, async () => {
     const run = await npmTest(['lesson-02', '--solutions']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('test/lesson-02-write-vs-end.test.ts');
-    expect(run.stdout).not.toMatch(/lesson-0[13-6]/);
+    expect(run.stdout).toMatch(/^Lesson 02: .*\(the reference solution in solutions\/02-write-vs-end\/\)$/m);
+    // Every test that passed is named, not only the slow ones.
+    expect(run.stdout.match(/^\s+✓ /gm)?.length).toBeGreaterThanOrEqual(3);
+    expect(run.stdout).not.toMatch(/Lesson (0[13-9]|1\d)/);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe("Lesson 02's reference solution passes (solutions/02-write-vs-end/).");
   });
 
-  test('npm test 1 on a server that holds its headers back fails with a teaching message', async () => {
+  test('npm test 1 on a server that holds its headers back fails with a teaching message', { timeout: 60_000 }, async () => {
     // A copy of lessons/ with a lesson 01 that sets the headers but never sends them.
     // Inside the repository, so that the copy finds express in node_modules.
     fs.mkdirSync(path.join(root, '.verify'), { recursive: true });

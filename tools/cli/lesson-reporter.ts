@@ -11,10 +11,10 @@
 // npm test loads it with `--reporter=<this file>` and tells it which lessons it
 // asked for in WORKSHOP_LESSONS; watch passes the same as options.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSpecification, TestSuite, Vitest } from 'vitest/node';
+import { learnerFrames } from '../../test/support/teach.ts';
 import { findLesson, lessons, root, type Lesson, type Tree } from '../manifest.ts';
-import { painter, type Painter } from './colours.ts';
+import { colourWanted, painter, type Painter } from './colours.ts';
 import { outcomesOf, suitePrefix } from './suites.ts';
 import { verdictLine } from './verdict.ts';
 
@@ -25,30 +25,23 @@ export interface LessonReporterOptions {
   lessons?: Lesson[];
 }
 
+/**
+ * The environment for a vitest run that writes to `stream`. vitest's own colours
+ * (tinyrainbow) are on whenever TERM is set, even into a pipe, and FORCE_COLOR=0
+ * turns them on too. So the decision is made once, for the stream the learner
+ * sees (tools/cli/colours.ts), and handed down as NO_COLOR or FORCE_COLOR=1.
+ */
+export function vitestColourEnvironment(stream: NodeJS.WriteStream = process.stdout): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  if (colourWanted(stream)) env.FORCE_COLOR = '1';
+  else env.NO_COLOR = '1';
+  return env;
+}
+
 /** The error a teaching failure throws (test/support/teach.ts); it survives vitest's serialisation by name. */
 export const isTeaching = (error: { name?: string } | undefined): boolean => error?.name === 'LessonError';
-
-const inside = (dir: string, file: string) => !path.relative(dir, file).startsWith('..') && !path.isAbsolute(path.relative(dir, file));
-
-/**
- * The stack frames of an error that point at the learner's code: not the
- * workshop's tests or tools, not node_modules, not Node itself. Shown as
- * "lessons/03-retry/server.ts:12:5" (relative to the workshop when inside it).
- */
-export function learnerFrames(stack: string | undefined): string[] {
-  const frames: string[] = [];
-  for (const line of (stack ?? '').split('\n')) {
-    const match = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
-    if (!match) continue;
-    let file = match[1]!;
-    if (file.startsWith('file://')) file = fileURLToPath(file);
-    if (!path.isAbsolute(file) || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
-    if (['test', 'tools'].some((dir) => inside(path.join(root, dir), file))) continue;
-    const shown = inside(root, file) ? path.relative(root, file).split(path.sep).join('/') : file;
-    frames.push(`${shown}:${match[2]}:${match[3]}`);
-  }
-  return [...new Set(frames)];
-}
 
 function lessonOfModule(moduleId: string): Lesson | undefined {
   const relative = path.relative(root, moduleId).split(path.sep).join('/');
@@ -57,7 +50,11 @@ function lessonOfModule(moduleId: string): Lesson | undefined {
 
 /** Manifest order, then file name: lesson 05's two suite files always print in the same order. */
 const byLessonThenFile = (a: string, b: string) => {
-  const order = (id: string) => lessons.indexOf(lessonOfModule(id)!);
+  // Files that belong to no lesson (the workshop's own tests) come last.
+  const order = (id: string) => {
+    const lesson = lessonOfModule(id);
+    return lesson ? lessons.indexOf(lesson) : lessons.length;
+  };
   // lesson-05-client before lesson-05-client-browser: compare the names without ".test.ts".
   const stem = (id: string) => id.replace(/\.test\.ts$/, '');
   return order(a) - order(b) || stem(a).localeCompare(stem(b));
@@ -77,6 +74,8 @@ export default class LessonReporter implements Reporter {
   private printedTests = new Set<TestCase>();
   private lastHeading = new Map<string, string>();
   private lessonsShown = new Set<Lesson>();
+  /** Files that are no lesson's suite get their own heading, once. */
+  private headed = new Set<string>();
   /** The last verdict line (watch prints it once vitest is waiting again). */
   private verdict = '';
 
@@ -101,7 +100,7 @@ export default class LessonReporter implements Reporter {
     this.paint = painter();
     const seen = new Map<string, Tree>();
     for (const spec of specifications) {
-      if (lessonOfModule(spec.moduleId)) seen.set(spec.moduleId, spec.project.name === 'solutions' ? 'solutions' : 'lessons');
+      seen.set(spec.moduleId, spec.project.name === 'solutions' ? 'solutions' : 'lessons');
     }
     this.order = [...seen].sort(([a], [b]) => byLessonThenFile(a, b)).map(([id, tree]) => ({ id, tree }));
     this.current = 0;
@@ -110,6 +109,7 @@ export default class LessonReporter implements Reporter {
     this.printedTests.clear();
     this.lastHeading.clear();
     this.lessonsShown.clear();
+    this.headed.clear();
     this.verdict = '';
     this.flush();
   }
@@ -141,8 +141,14 @@ export default class LessonReporter implements Reporter {
   private flush(): void {
     while (this.current < this.order.length) {
       const { id, tree } = this.order[this.current]!;
-      const lesson = lessonOfModule(id)!;
-      if (!this.lessonsShown.has(lesson)) {
+      const lesson = lessonOfModule(id);
+      if (!lesson) {
+        if (!this.headed.has(id)) {
+          this.headed.add(id);
+          this.out(this.paint.bold(path.relative(root, id).split(path.sep).join('/')));
+          this.out();
+        }
+      } else if (!this.lessonsShown.has(lesson)) {
         this.lessonsShown.add(lesson);
         this.out(this.lessonHeading(lesson, tree));
         this.out();
@@ -216,7 +222,7 @@ export default class LessonReporter implements Reporter {
     // Whatever has not been printed yet (a file that never ended, an interrupted run).
     for (const module of modules) if (!this.ended.has(module.moduleId)) this.ended.set(module.moduleId, module);
     this.flush();
-    const ordered = [...modules].filter((m) => lessonOfModule(m.moduleId)).sort((a, b) => byLessonThenFile(a.moduleId, b.moduleId));
+    const ordered = [...modules].sort((a, b) => byLessonThenFile(a.moduleId, b.moduleId));
     this.printFailures(ordered);
     if (unhandledErrors.length > 0) {
       this.vitest.logger.printUnhandledErrors(unhandledErrors);
@@ -231,7 +237,12 @@ export default class LessonReporter implements Reporter {
     const ran = lessons.filter((lesson) => outcomes.has(lesson));
     const shown = this.asked && this.asked.length > 0 ? this.asked : ran;
     if (shown.length === 0) {
-      this.out(this.paint.red('No lesson suite ran (see the errors above).'));
+      // Not a lesson's suite (the workshop's own tests): a count is all there is to say.
+      const tests = ordered.flatMap((module) => [...module.children.allTests()]);
+      const failed = tests.filter((test) => test.result().state === 'failed').length;
+      if (tests.length === 0) this.out(this.paint.red('No test ran (see the errors above).'));
+      else if (failed > 0) this.out(this.paint.red(`${failed} of ${tests.length} tests failing.`));
+      else this.out(this.paint.green(`All ${tests.length} tests pass.`));
       return;
     }
     // Several lessons: one line each, then the full verdict of the first that
