@@ -11,12 +11,14 @@ import { commandLine, folderOf, parseCommand, shownFolder, workshopRoot } from '
 import { painter } from './cli/colours.ts';
 import { compareWithStarter, findStarter } from './cli/starters.ts';
 import { hasSuite, runSuitesOnce, type SuiteOutcome } from './cli/suites.ts';
+import { recordVerdicts, rememberedVerdict } from './cli/verdicts.ts';
 
 const { flags } = parseCommand('progress', process.argv.slice(2), {
   lesson: 'none',
   summary: 'Runs the lesson suites on your code in lessons/ and shows which lessons pass and what to do next.',
   flags: {
     all: { description: 'also run the suites of lessons you have not started (their starters fail by design)', npmMayKeep: true },
+    fresh: { description: 'run every suite again, even where a verdict for the same files is remembered', npmMayKeep: true },
   },
 });
 
@@ -49,12 +51,25 @@ async function main(): Promise<void> {
   // An untouched starter fails its suite: verify proves that for every lesson.
   // Not running those suites (unless --all) leaves the machine to the lessons in progress.
   const notStarted = new Set(lessons.filter((lesson) => !statuses.has(lesson) && untouched(lesson)));
-  const toRun = lessons.filter((lesson) => !statuses.has(lesson) && (flags.all || !notStarted.has(lesson)));
+  const toCheck = lessons.filter((lesson) => !statuses.has(lesson) && (flags.all || !notStarted.has(lesson)));
+
+  // A verdict recorded by npm test, watch or an earlier progress for exactly
+  // these files (tools/cli/verdicts.ts) stands; only the others run.
+  const tree = path.join(workshopRoot(), 'lessons');
+  const outcomes = new Map<Lesson, SuiteOutcome>();
+  for (const lesson of flags.fresh ? [] : toCheck) {
+    const verdict = rememberedVerdict(lesson, tree);
+    if (verdict) outcomes.set(lesson, { lesson, ...verdict });
+  }
+  const remembered = outcomes.size;
+  const toRun = toCheck.filter((lesson) => !outcomes.has(lesson));
 
   const waiting = process.stderr.isTTY && toRun.length > 0 ? `Running the suites of ${plural(toRun.length, 'lesson')}…` : '';
   if (waiting) process.stderr.write(paint.dim(waiting));
-  const outcomes = await runSuitesOnce(toRun);
+  const ran = await runSuitesOnce(toRun);
   if (waiting) process.stderr.write('\r\u001b[K');
+  recordVerdicts(ran.values(), tree);
+  for (const [lesson, outcome] of ran) outcomes.set(lesson, outcome);
 
   for (const lesson of lessons.filter((l) => !statuses.has(l))) {
     const outcome = outcomes.get(lesson);
@@ -121,12 +136,14 @@ async function main(): Promise<void> {
       }
     }
   }
-  const unrun = lessons.filter((l) => notStarted.has(l) && !toRun.includes(l)).length;
+  const unrun = lessons.filter((l) => notStarted.has(l) && !toCheck.includes(l)).length;
   const unrunNote = `${plural(unrun, 'untouched starter')}, which fail until you start them; --all runs them too`;
   // performance.now() counts from the start of this process: the whole command but npm and tsx's launcher.
   const seconds = (performance.now() / 1000).toFixed(1);
-  if (toRun.length === 0) console.log(paint.dim(`(No suite ran. Not run: ${unrunNote}.)`));
-  else console.log(paint.dim(`(Ran the suites of ${plural(toRun.length, 'lesson')} in ${seconds} s.${unrun > 0 ? ` Not run: ${unrunNote}.` : ''})`));
+  const rememberedNote = remembered > 0 ? ` Remembered from earlier runs on the same files: ${plural(remembered, 'lesson')} (--fresh runs them again).` : '';
+  if (toRun.length === 0 && remembered === 0) console.log(paint.dim(`(No suite ran. Not run: ${unrunNote}.)`));
+  else if (toRun.length === 0) console.log(paint.dim(`(No suite needed to run, ${seconds} s.${rememberedNote}${unrun > 0 ? ` Not run: ${unrunNote}.` : ''})`));
+  else console.log(paint.dim(`(Ran the suites of ${plural(toRun.length, 'lesson')} in ${seconds} s.${rememberedNote}${unrun > 0 ? ` Not run: ${unrunNote}.` : ''})`));
 
   // A deleted lesson folder, or a suite missing from the workshop, is something to fix.
   const broken = lessons.some((l) => ['missing', 'no suite'].includes(statuses.get(l)!.kind));

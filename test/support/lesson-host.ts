@@ -15,6 +15,12 @@ const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.ts');
 
 /** Loading TypeScript and Express in a new process takes about a second; allow for a busy machine. */
 export const LOAD_DEADLINE_MS = 7000;
+/**
+ * Starting the harness's own process runs no learner code, so only a broken
+ * install makes it fail; on a machine busy with other work it can take
+ * seconds. Generous, so that a busy machine is never blamed on the learner.
+ */
+const READY_DEADLINE_MS = 20_000;
 /** How long the host may take to answer a ping before we call it stuck. */
 const PING_DEADLINE_MS = 1000;
 /** A quiet look is a hint: a process that takes longer to answer is busy, and the waits run to their deadlines. */
@@ -245,7 +251,7 @@ export function useLesson(id: string, docs: string) {
       await Promise.race([
         current.ready,
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Timeout('ready')), LOAD_DEADLINE_MS);
+          timer = setTimeout(() => reject(new Timeout('ready')), READY_DEADLINE_MS);
         }),
       ]);
     } catch (error) {
@@ -254,7 +260,7 @@ export function useLesson(id: string, docs: string) {
       throw new LessonError(
         format({
           expected: 'the test harness to start a Node process for your server',
-          got: `it ${error instanceof Timeout ? `was not ready within ${LOAD_DEADLINE_MS} ms` : (error as Error).message}${output ? `:\n  ${output}` : ''}`,
+          got: `it ${error instanceof Timeout ? `was not ready within ${READY_DEADLINE_MS} ms` : (error as Error).message}${output ? `:\n  ${output}` : ''}`,
           read: 'README.md#troubleshooting',
         }),
       );
