@@ -66,6 +66,9 @@ async function openAndWatch(browser: BrowserHandle, server: RunningServer, query
   return watched;
 }
 
+// Every wait below has its own deadline; together they may pass vitest's default 10 s on a busy machine.
+const TEST_TIMEOUT_MS = 20_000;
+
 describeInBrowser('lesson 08 in the browser', (browser) => {
   test('across a server cut, the page shows every tick once: no gap, no duplicate', async () => {
     const server = await lesson.start({ intervalMs: 50, retryMs: 300 });
@@ -107,7 +110,7 @@ describeInBrowser('lesson 08 in the browser', (browser) => {
       got: statusSeen.length ? `#status showed ${statusSeen.map((t) => showBytes(t)).join(', ')}` : '#status did not change',
       read: READ.carried,
     });
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('when the server cannot replay what the page missed, the page starts its list over and says why', async () => {
     const server = await lesson.start({ intervalMs: 10, retryMs: 400, historySize: 5 });
@@ -141,7 +144,7 @@ describeInBrowser('lesson 08 in the browser', (browser) => {
         read: READ.page,
       });
     }
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('tick and reset data appear as text: <img onerror> in an event shows as characters and runs nothing', async () => {
     const server = await servePage(
@@ -177,5 +180,5 @@ describeInBrowser('lesson 08 in the browser', (browser) => {
     } finally {
       await server.close();
     }
-  });
+  }, TEST_TIMEOUT_MS);
 });

@@ -24,7 +24,7 @@ const lesson = useLesson('08', 'docs/08-resume.md');
 let defaults: Promise<Stream | undefined>;
 beforeAll(async () => {
   // Not through connect(): it closes its streams after each test.
-  defaults = lesson.start().then((server) => openStream(`${server.url}/events`, 1500).catch(() => undefined));
+  defaults = lesson.start().then((server) => openStream(`${server.url}/events`, 5000).catch(() => undefined));
   await defaults.catch(() => undefined);
 });
 afterAll(async () => (await defaults.catch(() => undefined))?.close());
@@ -615,7 +615,7 @@ describe('lesson 08: what earlier lessons built still works', () => {
     const stream = await defaults.catch(() => undefined);
     check(stream, {
       expected: 'GET /events of createApp() (no options) to answer with its headers right away',
-      got: 'no status line or headers within 1.5 s',
+      got: 'no status line or headers within 5 s',
       read: READ.carried,
     });
     await until(() => tickIds(stream!.events).length >= 2, 2600);
