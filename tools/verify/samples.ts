@@ -1,0 +1,397 @@
+// Generated samples: every block of command output in README.md and docs/*.md
+// is written as
+//
+//     <!-- sample: npm test lesson-02 -->
+//     ```text
+//     ...what the command prints...
+//     ```
+//     <!-- /sample -->
+//
+// and `npm run docs:samples` (tools/docs-samples.ts) fills it from the real
+// command; `npm run verify` fails when a block differs from what the command
+// prints now. The command is exactly what a reader types:
+//   - `npm test lesson-NN` runs on the untouched starter as the workshop ships
+//     it (read from git, as reset does), never on the learner's lessons/;
+//   - `npm test lesson-NN -- --solutions` runs on solutions/;
+//   - any other `npm run <script> ...` whose script is `tsx tools/<x>.ts`
+//     (progress, hint, diff, reset, ...) runs on a throwaway copy of a fresh
+//     clone, so the learner's .workshop/ state and lessons/ are never touched;
+//   - several commands separated by " ; " make a transcript: each is shown
+//     after "$ ", with its output.
+// What varies between runs (durations, clock times, ports, temp paths,
+// colours) never makes a sample stale: outputs are compared with those masked.
+//
+// verify stays fast with a record of the last generation (samples.json next
+// to this file): per command, a hash of everything its output depends on and
+// the output. While the hash is unchanged, the recorded output is the truth;
+// only commands whose inputs changed run again.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findStarter } from '../cli/starters.ts';
+import { findLesson, folderName, lessons, root, type Lesson } from '../manifest.ts';
+
+export const recordFile = path.join(root, 'tools', 'verify', 'samples.json');
+
+export interface SampleBlock {
+  /** Relative to the workshop, e.g. docs/02-write-vs-end.md. */
+  file: string;
+  command: string;
+  /** The text between the fences, without its last line break. */
+  body: string;
+  /** Offsets of the body in the file, to rewrite it. */
+  start: number;
+  end: number;
+}
+
+/** The markdown files that may hold samples: README.md and docs/*.md. */
+export function sampleFiles(base = root): string[] {
+  const docs = path.join(base, 'docs');
+  const inDocs = fs.existsSync(docs) ? fs.readdirSync(docs).filter((name) => name.endsWith('.md')).sort().map((name) => path.join(docs, name)) : [];
+  return [path.join(base, 'README.md'), ...inDocs].filter((file) => fs.existsSync(file));
+}
+
+const BLOCK = /<!--\s*sample:\s*(.+?)\s*-->[ \t]*\r?\n(```+|~~~+)[^\n]*\r?\n([\s\S]*?)^\2[ \t]*\r?\n[ \t]*<!--\s*\/sample\s*-->/gm;
+
+export function findBlocks(base = root): SampleBlock[] {
+  const blocks: SampleBlock[] = [];
+  for (const full of sampleFiles(base)) {
+    const text = fs.readFileSync(full, 'utf8');
+    for (const match of text.matchAll(BLOCK)) {
+      const bodyStart = match.index + match[0].indexOf(match[3]!, match[0].indexOf('\n') + 1);
+      blocks.push({
+        file: path.relative(base, full).split(path.sep).join('/'),
+        command: match[1]!.replace(/\s+/g, ' '),
+        body: match[3]!.replace(/\r?\n$/, ''),
+        start: bodyStart,
+        end: bodyStart + match[3]!.length,
+      });
+    }
+  }
+  return blocks;
+}
+
+/** A marker without its block (or the other way round) is a mistake worth one line. */
+export function unmatchedMarkers(base = root): string[] {
+  const problems: string[] = [];
+  for (const full of sampleFiles(base)) {
+    const text = fs.readFileSync(full, 'utf8');
+    const opened = [...text.matchAll(/<!--\s*sample:/g)].length;
+    const closed = [...text.matchAll(/<!--\s*\/sample\s*-->/g)].length;
+    const whole = [...text.matchAll(BLOCK)].length;
+    if (opened !== whole || closed !== whole) {
+      problems.push(
+        `${path.relative(base, full)}: ${opened} "<!-- sample: ... -->" and ${closed} "<!-- /sample -->" markers, but ${whole} complete block(s); each needs a \`\`\`text fence between them`,
+      );
+    }
+  }
+  return problems;
+}
+
+// ── What a command is ───────────────────────────────────────────────────────
+
+interface Step {
+  /** As the reader types it. */
+  typed: string;
+  script: string;
+  /** The tools/*.ts file and its fixed arguments, from package.json's script. */
+  entry: string[];
+  args: string[];
+}
+
+export type Parsed = { steps: Step[]; transcript: boolean } | { error: string };
+
+function scripts(): Record<string, string> {
+  return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+}
+
+export function parseSample(command: string): Parsed {
+  const parts = command.split(/\s+;\s+/).map((part) => part.trim()).filter(Boolean);
+  const steps: Step[] = [];
+  const known = scripts();
+  for (const typed of parts) {
+    // stdin is never a terminal here, so "< /dev/null" changes nothing.
+    const words = typed.replace(/\s*<\s*\/dev\/null\s*$/, '').split(/\s+/);
+    if (words[0] !== 'npm') return { error: `"${typed}" is not an npm command` };
+    let rest = words.slice(1);
+    if (rest[0] === '--silent' || rest[0] === '-s') rest = rest.slice(1);
+    let script: string;
+    if (rest[0] === 'test' || rest[0] === 't') script = 'test';
+    else if (rest[0] === 'run' && rest[1]) script = rest[1];
+    else return { error: `"${typed}" is neither npm test nor npm run <script>` };
+    const args = rest.slice(rest[0] === 'run' ? 2 : 1);
+    const definition = known[script];
+    // "tsx tools/x.ts" or "node --import tsx tools/x.ts", plus fixed flags.
+    const tsx = definition && /^(?:tsx|node --import tsx) (tools\/[\w./-]+\.ts)((?: [\w-]+)*)$/.exec(definition);
+    if (!tsx) return { error: `"${typed}": the script ${script} is not a tools/*.ts command the generator can run` };
+    steps.push({ typed, script, entry: [tsx[1]!, ...tsx[2]!.split(' ').filter(Boolean)], args });
+  }
+  if (steps.length === 0) return { error: 'no command after "sample:"' };
+  return { steps, transcript: steps.length > 1 };
+}
+
+/** npm test's lessons: the ones named, or every lesson. */
+function testedLessons(step: Step): Lesson[] {
+  const named = step.args.filter((arg) => !arg.startsWith('-')).map((arg) => findLesson(arg));
+  if (named.some((lesson) => lesson === undefined)) return [];
+  return named.length > 0 ? (named as Lesson[]) : lessons;
+}
+
+const onSolutions = (step: Step) => step.args.includes('--solutions') || step.entry.includes('--solutions');
+const onStarters = (step: Step) => step.script === 'test' && !onSolutions(step);
+
+// ── What a command's output depends on ──────────────────────────────────────
+
+/** Files whose change can change any command's output (not verify's or this generator's own code). */
+function harnessFiles(): string[] {
+  const skip = new Set(['verify.ts', 'docs-samples.ts', 'docs-index.ts', 'screenshots.ts', 'verify']);
+  const under = (dir: string, keep: (name: string) => boolean = () => true): string[] =>
+    fs.existsSync(dir)
+      ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+          const full = path.join(dir, entry.name);
+          if (entry.isDirectory()) return keep(entry.name) ? under(full, keep) : [];
+          return keep(entry.name) ? [full] : [];
+        })
+      : [];
+  return [
+    ...under(path.join(root, 'tools'), (name) => !skip.has(name)),
+    ...under(path.join(root, 'test', 'support')),
+    path.join(root, 'vitest.config.ts'),
+    path.join(root, 'package-lock.json'),
+  ].sort();
+}
+
+function suiteFilesOf(lesson: Lesson): string[] {
+  const dir = path.join(root, 'test');
+  const name = `lesson-${folderName(lesson)}`;
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith(name) && f.endsWith('.test.ts')).map((f) => path.join(dir, f)) : [];
+}
+
+function solutionFiles(lesson: Lesson): string[] {
+  const dir = path.join(root, 'solutions', folderName(lesson));
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+export function inputsHash(command: string): string {
+  const hash = createHash('sha256');
+  const add = (label: string, data: string | Buffer) => hash.update(`${label}\0`).update(data).update('\0');
+  const addFile = (file: string) => fs.existsSync(file) && add(path.relative(root, file), fs.readFileSync(file));
+  add('node', process.version.split('.')[0]!);
+  add('command', command);
+  for (const file of harnessFiles()) addFile(file);
+  const parsed = parseSample(command);
+  const steps = 'steps' in parsed ? parsed.steps : [];
+  // npm test depends on its lessons; the other commands on the whole workshop.
+  const involved = new Set(steps.flatMap((step) => (step.script === 'test' ? testedLessons(step) : lessons)));
+  for (const lesson of involved) {
+    for (const file of suiteFilesOf(lesson)) addFile(file);
+    for (const file of solutionFiles(lesson)) addFile(file);
+    for (const file of findStarter(lesson)?.files ?? []) add(file.gitPath, file.blob);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+// ── Running a command ───────────────────────────────────────────────────────
+
+/** The shipped starters of `wanted`, from git, in a folder inside the workshop (so that they find node_modules). */
+function exportStarters(wanted: Lesson[], into: string): void {
+  fs.mkdirSync(path.join(into, 'lessons'), { recursive: true });
+  for (const lesson of wanted) {
+    const starter = findStarter(lesson);
+    if (!starter) throw new Error(`git has no starter of lesson ${lesson.id} (lessons/${folderName(lesson)}/ at origin/HEAD or HEAD)`);
+    const archive = spawnSync('git', ['archive', starter.ref, `lessons/${folderName(lesson)}`], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    execFileSync('tar', ['-x', '-C', into], { input: archive.stdout });
+  }
+}
+
+/** A fresh clone of the workshop's lessons/ and solutions/ (as shipped), in its own git repository. */
+function throwawayWorkshop(into: string): void {
+  const ref = findStarter(lessons[0]!)?.ref ?? 'HEAD';
+  const archive = spawnSync('git', ['archive', ref, 'lessons', 'solutions'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', into], { input: archive.stdout });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(into, 'node_modules'), 'junction');
+  fs.writeFileSync(path.join(into, '.gitignore'), 'node_modules\n.workshop/\n');
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Workshop', '-c', 'user.email=samples@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: into, stdio: 'ignore' });
+  git('init', '--quiet');
+  git('add', '--all');
+  git('commit', '--quiet', '--message', 'the workshop as shipped');
+}
+
+/** The learner's environment: none of this run's own settings, no colour. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^(VITEST|npm_|WORKSHOP_)|^(TEST|NODE_ENV|NODE_OPTIONS|FORCE_COLOR|NO_COLOR|CI)$/i.test(name)) continue;
+    env[name] = value;
+  }
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
+const COMMAND_DEADLINE_MS = 240_000;
+
+/** Runs one step with stdout and stderr in one file, so their lines keep their order. */
+async function runStep(step: Step, sandboxes: string[]): Promise<string> {
+  const scratch = fs.mkdtempSync(path.join(root, '.verify', 'sample-'));
+  sandboxes.push(scratch);
+  const env: Record<string, string> = {};
+  if (onStarters(step)) {
+    exportStarters(testedLessons(step), scratch);
+    env.WORKSHOP_TARGET_DIR = path.join(scratch, 'lessons');
+  } else if (step.script !== 'test') {
+    const workshop = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-sample-'));
+    sandboxes.push(workshop);
+    throwawayWorkshop(workshop);
+    env.WORKSHOP_ROOT = workshop;
+  }
+  const logFile = path.join(scratch, 'output.log');
+  const fd = fs.openSync(logFile, 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', ...step.entry, ...step.args], {
+        cwd: root,
+        env: cleanEnv(env),
+        stdio: ['ignore', fd, fd],
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_DEADLINE_MS);
+      child.on('error', reject);
+      child.on('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+  return normalise(fs.readFileSync(logFile, 'utf8'), sandboxes);
+}
+
+/** What is written into the docs: plain text, sandbox paths as the learner's own, no trailing blanks. */
+export function normalise(output: string, sandboxes: string[] = []): string {
+  let text = output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r\n?/g, '\n');
+  for (const dir of sandboxes) {
+    const forms = [dir, path.relative(root, dir)].flatMap((form) => [`${form}${path.sep}`, `${form.split(path.sep).join('/')}/`]);
+    for (const form of [...new Set(forms)].sort((a, b) => b.length - a.length)) text = text.split(form).join('');
+  }
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .replace(/^\n+/, '')
+    .replace(/\n+$/, '');
+}
+
+/** What may differ between two runs of the same command: durations, clock times, ports. */
+export function masked(text: string): string {
+  return normalise(text)
+    .replace(/\d+(?:\.\d+)?(?=\s?(?:ms|s|seconds?)\b)/g, '#')
+    .replace(/\b\d{1,2}:\d\d:\d\d\b/g, '#:#:#')
+    .replace(/\b(localhost|127\.0\.0\.1|\[::1\]):\d+/g, '$1:#');
+}
+
+/** Runs a sample's command (each step of a transcript in turn) and returns what goes in the block. */
+export async function runSample(command: string): Promise<string> {
+  const parsed = parseSample(command);
+  if ('error' in parsed) throw new Error(parsed.error);
+  fs.mkdirSync(path.join(root, '.verify'), { recursive: true });
+  const sandboxes: string[] = [];
+  try {
+    const outputs: string[] = [];
+    for (const step of parsed.steps) {
+      const output = await runStep(step, sandboxes);
+      outputs.push(parsed.transcript ? `$ ${step.typed}${output ? `\n${output}` : ''}` : output);
+    }
+    return outputs.join('\n');
+  } finally {
+    for (const dir of sandboxes) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `commands`, at most `parallel` at a time (they mostly wait on child processes and sockets). */
+export async function runAll(
+  commands: string[],
+  { parallel = Math.max(2, os.availableParallelism()), onDone }: { parallel?: number; onDone?: (command: string, seconds: number, error?: Error) => void } = {},
+): Promise<Map<string, string | Error>> {
+  const results = new Map<string, string | Error>();
+  const queue = [...commands];
+  const worker = async () => {
+    for (let command = queue.shift(); command !== undefined; command = queue.shift()) {
+      const started = performance.now();
+      try {
+        results.set(command, await runSample(command));
+        onDone?.(command, (performance.now() - started) / 1000);
+      } catch (error) {
+        results.set(command, error as Error);
+        onDone?.(command, (performance.now() - started) / 1000, error as Error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, commands.length) }, worker));
+  return results;
+}
+
+// ── The record of the last generation ───────────────────────────────────────
+
+export interface SampleRecord {
+  inputs: string;
+  output: string;
+}
+
+export function readRecord(): Record<string, SampleRecord> {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as { samples?: Record<string, SampleRecord> };
+    return parsed.samples ?? {};
+  } catch {
+    return {};
+  }
+}
+
+export function writeRecord(samples: Record<string, SampleRecord>): void {
+  const sorted = Object.fromEntries(Object.entries(samples).sort(([a], [b]) => a.localeCompare(b)));
+  const note = 'Written by npm run docs:samples: what each sample command printed, and a hash of what its output depends on. npm run verify compares the docs with it.';
+  fs.writeFileSync(recordFile, `${JSON.stringify({ note, samples: sorted }, null, 2)}\n`);
+}
+
+export const staleLine = (block: SampleBlock) => `${block.file}: sample "${block.command}" is stale; run npm run docs:samples`;
+
+/**
+ * verify's check: one line per block that differs from what its command
+ * prints now. Commands whose inputs are unchanged since the last generation
+ * are not run again; the others are (in parallel).
+ */
+export async function checkSamples(): Promise<{ problems: string[]; reran: string[] }> {
+  const problems = unmatchedMarkers();
+  const blocks = findBlocks();
+  const record = readRecord();
+  const current = new Map<string, string>();
+  const toRun: string[] = [];
+  for (const command of new Set(blocks.map((b) => b.command))) {
+    const parsed = parseSample(command);
+    if ('error' in parsed) continue;
+    const known = record[command];
+    if (known && known.inputs === inputsHash(command)) current.set(command, known.output);
+    else toRun.push(command);
+  }
+  const ran = await runAll(toRun);
+  for (const [command, result] of ran) if (typeof result === 'string') current.set(command, result);
+  for (const block of blocks) {
+    const parsed = parseSample(block.command);
+    if ('error' in parsed) {
+      problems.push(`${block.file}: sample "${block.command}": ${parsed.error}`);
+      continue;
+    }
+    const result = ran.get(block.command);
+    if (result instanceof Error) {
+      problems.push(`${block.file}: sample "${block.command}" could not run: ${result.message}`);
+      continue;
+    }
+    if (masked(block.body) !== masked(current.get(block.command) ?? '')) problems.push(staleLine(block));
+  }
+  return { problems, reran: toRun };
+}
