@@ -5,8 +5,9 @@
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { describeWithPart } from './real-part.ts';
 
 // --disable-background-networking and friends stop Chromium from calling
 // Google's services at start-up: on a closed network those calls are refused
@@ -198,8 +199,6 @@ export interface BrowserHandle {
   newPage(): Promise<WatchedPage>;
 }
 
-let skipNoticeShown = false;
-
 /**
  * A describe() block that needs a browser. Without one, its tests are skipped
  * with one line saying how to get one, except in CI (CI=true), where a missing
@@ -207,24 +206,11 @@ let skipNoticeShown = false;
  */
 export function describeInBrowser(name: string, body: (browser: BrowserHandle) => void): void {
   const search = findBrowser();
-  const inCi = /^(1|true)$/i.test(process.env.CI ?? '');
 
   if (!search.found) {
-    if (!search.badInput && !inCi) {
-      if (!skipNoticeShown) {
-        skipNoticeShown = true;
-        // One plain line, outside the test reporter's console capture.
-        process.stderr.write(`Browser tests skipped: ${search.problem}; to run them, ${HOW_TO_GET_ONE}.\n`);
-      }
-      describe.skip(name, () => body({ newPage: () => Promise.reject(new Error('no browser')) }));
-      return;
-    }
-    // A failing test, not a failing hook: reporters count a test.
-    describe(name, () => {
-      test('a browser to run these tests in', () => {
-        throw new Error(`${search.problem}${inCi ? ' (CI=true: in CI the browser tests must run, not be skipped)' : ''}; ${HOW_TO_GET_ONE}.`);
-      });
-    });
+    // Skipped with one line, or one failing test in CI (real-part.ts, shared with nginx).
+    const part = { tests: 'Browser tests', needed: 'a browser to run these tests in', search, howToGet: HOW_TO_GET_ONE };
+    describeWithPart(name, part, () => body({ newPage: () => Promise.reject(new Error('no browser')) }));
     return;
   }
 

@@ -23,7 +23,12 @@ function usualPaths(): string[] {
 
 /** nginx, as a part the tests need: NGINX_PATH when set, else the usual places. */
 export function nginxPart(): RealPart {
-  return { tests: 'nginx tests', search: findExecutable('nginx', 'NGINX_PATH', usualPaths()), howToGet: HOW_TO_GET };
+  return {
+    tests: 'nginx tests',
+    needed: 'nginx to put in front of the server',
+    search: findExecutable('nginx', 'NGINX_PATH', usualPaths()),
+    howToGet: HOW_TO_GET,
+  };
 }
 
 export interface NginxOptions {

@@ -10,8 +10,10 @@ export type PartSearch =
   | { found: false; problem: string; badInput: boolean };
 
 export interface RealPart {
-  /** What the tests are called in the skip line, e.g. "nginx tests". */
+  /** What the tests are called at the start of the skip line: "Browser tests", "nginx tests". */
   tests: string;
+  /** The name of the failing test that stands for them: "a browser to run these tests in". */
+  needed: string;
   search: PartSearch;
   /** How to get it, after "to run them, ": "install nginx (...)". */
   howToGet: string;
@@ -59,16 +61,16 @@ export function describeWithPart(name: string, part: RealPart, body: (executable
     if (!noticesShown.has(part.tests)) {
       noticesShown.add(part.tests);
       // One plain line, outside the test reporter's console capture.
-      process.stderr.write(`${part.tests[0]!.toUpperCase()}${part.tests.slice(1)} skipped: ${search.problem}; to run them, ${part.howToGet}.\n`);
+      process.stderr.write(`${part.tests} skipped: ${search.problem}; to run them, ${part.howToGet}.\n`);
     }
     describe.skip(name, () => body(''));
     return;
   }
   // A failing test, not a failing hook: reporters count a test.
   describe(name, () => {
-    test(`${part.tests}: the part they run against`, () => {
+    test(part.needed, () => {
       throw new Error(
-        `${search.problem}${inCi() ? ` (CI=true: in CI the ${part.tests} must run, not be skipped)` : ''}; ${part.howToGet}.`,
+        `${search.problem}${inCi() ? ` (CI=true: in CI the ${part.tests.toLowerCase()} must run, not be skipped)` : ''}; ${part.howToGet}.`,
       );
     });
   });
