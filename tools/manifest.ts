@@ -120,6 +120,18 @@ export const lessons: Lesson[] = [
       'The exact lines: \'Cache-Control\': \'no-cache, no-transform\' and \'X-Accel-Buffering\': \'no\' in res.set; const heartbeatMs = options.heartbeatMs ?? 15_000 in createApp; const heartbeat = setInterval(() => { res.write(formatComment(\'heartbeat\')); }, heartbeatMs) in the handler; clearInterval(heartbeat) in res.on("close").',
     ],
   },
+  {
+    id: '09',
+    slug: 'heartbeats',
+    title: 'Heartbeats, proxies and compression',
+    files: ['server.ts'],
+    hints: [
+      'A heartbeat is a comment: a line that starts with a colon. Every client reads it and throws it away, yet a proxy sees bytes go by. Lesson 07\'s sse-format.ts already has a function that writes one.',
+      'One heartbeat timer per stream, next to the stream\'s other set-up in the /events handler, every options.heartbeatMs (15000 when not given); stop it in the same "close" listener that forgets the stream.',
+      'Two response headers: X-Accel-Buffering: no turns nginx\'s buffering off for this response, and no-transform added to Cache-Control keeps compression middleware (and proxies) from compressing, and so holding back, the stream.',
+      'The exact lines: \'Cache-Control\': \'no-cache, no-transform\' and \'X-Accel-Buffering\': \'no\' in res.set; const heartbeatMs = options.heartbeatMs ?? 15_000 in createApp; const heartbeat = setInterval(() => { res.write(formatComment(\'heartbeat\')); }, heartbeatMs) in the handler; clearInterval(heartbeat) in res.on("close").',
+    ],
+  },
 ];
 
 /** The repository root, wherever the workshop was cloned. */
