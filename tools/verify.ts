@@ -10,6 +10,7 @@ import { checkIndex } from './docs-index.ts';
 import { folderName, lessons, root, testPath } from './manifest.ts';
 import { checkLayout } from './verify/layout.ts';
 import { checkLinks } from './verify/links.ts';
+import { checkSamples } from './verify/samples.ts';
 import { runProject, type SuiteResult } from './verify/vitest-run.ts';
 
 let passed = 0;
@@ -68,6 +69,10 @@ async function main(): Promise<void> {
   record(layout.length === 0, `layout matches tools/manifest.ts (${lessons.length} lessons)`, layout);
   const index = checkIndex();
   record(index.length === 0, 'docs/README.md lists the lessons of the manifest', index);
+  // Reruns only the sample commands whose inputs changed since npm run docs:samples (tools/verify/samples.ts).
+  const samples = await checkSamples();
+  const rerunNote = samples.reran.length > 0 ? `; ${samples.reran.length} rerun, npm run docs:samples records them` : '';
+  record(samples.problems.length === 0, `generated samples in README.md and docs/ match their commands${rerunNote}`, samples.problems);
   const links = checkLinks();
   record(links.length === 0, 'links, #anchors and npm scripts in README.md, docs/, tests and starters', links);
 

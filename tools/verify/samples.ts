@@ -365,10 +365,12 @@ export const staleLine = (block: SampleBlock) => `${block.file}: sample "${block
  * prints now. Commands whose inputs are unchanged since the last generation
  * are not run again; the others are (in parallel).
  */
-export async function checkSamples(): Promise<{ problems: string[]; reran: string[] }> {
-  const problems = unmatchedMarkers();
-  const blocks = findBlocks();
-  const record = readRecord();
+export async function checkSamples({ base = root, record = readRecord() }: { base?: string; record?: Record<string, SampleRecord> } = {}): Promise<{
+  problems: string[];
+  reran: string[];
+}> {
+  const problems = unmatchedMarkers(base);
+  const blocks = findBlocks(base);
   const current = new Map<string, string>();
   const toRun: string[] = [];
   for (const command of new Set(blocks.map((b) => b.command))) {
