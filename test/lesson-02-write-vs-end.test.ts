@@ -14,6 +14,8 @@ const read = {
   blankLine: 'docs/02-write-vs-end.md#the-blank-line-ends-an-event',
   write: 'docs/02-write-vs-end.md#reswrite-keeps-the-response-open',
   seed: 'docs/02-write-vs-end.md#the-seeds-nn',
+  ending: 'docs/02-write-vs-end.md#ending-a-stream',
+  send: 'docs/02-write-vs-end.md#ressend-after-the-headers-were-sent',
 };
 
 /** Which section explains each kind of broken bytes. */
@@ -46,7 +48,7 @@ async function teachNoEvent(server: RunningServer, stream: Stream, waitedMs: num
       expected: 'one event, data: hello, after the headers',
       got: 'it ended the response without sending any body bytes',
       hint: 'res.end() and res.send() finish the response. After flushHeaders(), res.send() even fails before sending its text: it sets Content-Type again, the headers are already gone (ERR_HTTP_HEADERS_SENT), and Express cuts the connection. An event stream writes its events without ending the response.',
-      read: read.write,
+      read: read.send,
     });
   }
   teach({
@@ -91,6 +93,7 @@ describe('lesson 02: res.write versus res.end', () => {
     // A response that was ended (res.send, res.end) is over within a few ms of its last bytes.
     await stream.waitForEvents(1, 300);
     await stream.waitForEnd(200);
-    expectStillOpen(stream, read.write);
+    // No body at all: res.send() after the flush threw before sending; otherwise the response was ended.
+    expectStillOpen(stream, stream.raw() === '' ? read.send : read.ending);
   });
 });

@@ -18,6 +18,8 @@ const read = {
   seed: 'docs/03-retry.md#the-seeds-retry-line',
   units: 'docs/03-retry.md#milliseconds-digits-only',
   quotes: 'docs/03-retry.md#quotes-instead-of-backticks',
+  hardCoded: 'docs/03-retry.md#a-hard-coded-delay',
+  noDefault: 'docs/03-retry.md#no-default-or-the-wrong-one',
 };
 
 /** Waits for the hello event; the retry field should be there by then. */
@@ -57,7 +59,7 @@ function teachNoRetry(stream: Stream, expectedMs: number, fallback: string): nev
     where = read.quotes;
   } else if (value === 'undefined' || value === 'NaN') {
     hint = `The value is ${value}: createApp got no retryMs here, and the delay was read without a default. Fall back to 10000 when the option is not given.`;
-    where = read.options;
+    where = read.noDefault;
   } else if (/^\d+nn/.test(value)) {
     hint = explainBytes(raw);
     where = read.seed;
@@ -99,7 +101,7 @@ describe('lesson 03: the retry field', () => {
         retry === 10_000
           ? 'That is the default. Read the delay from options.retryMs, and use 10000 only when it is not given.'
           : 'The value is in milliseconds, the number createApp got in options.retryMs.',
-      read: read.options,
+      read: retry === 10_000 ? read.hardCoded : read.options,
     });
   });
 
@@ -116,7 +118,7 @@ describe('lesson 03: the retry field', () => {
         retry === 10_000
           ? '0 is a valid delay, but the default replaced it: || (or a check such as !options.retryMs) treats 0 like a missing value. Only undefined should fall back to 10000.'
           : 'The value is in milliseconds, the number createApp got in options.retryMs.',
-      read: read.options,
+      read: retry === 10_000 ? read.noDefault : read.options,
     });
   });
 
