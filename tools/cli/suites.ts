@@ -80,7 +80,7 @@ export function outcomesOf(modules: readonly TestModule[]): Map<Lesson, SuiteOut
         return { name: test.name, state, message: result.errors?.[0]?.message ?? '' } as const;
       });
       const error = module.errors()[0]?.message;
-      return { file: module.moduleId, tests, ...(error === undefined ? {} : { error }) };
+      return { project: module.project.name, file: module.moduleId, tests, ...(error === undefined ? {} : { error }) };
     }),
   );
 }

@@ -1,5 +1,5 @@
-// Runs vitest once, in its own plain Node process, and reads its JSON report:
-// one result per suite file. progress (through suites.ts) and verify both use it;
+// Runs vitest once, in its own plain Node process, and reads the results of
+// every suite file it ran (written by tools/cli/result-reporter.ts). progress (through suites.ts) and verify both use it;
 // npm test runs the same binary with the learner's own reporter.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,12 +14,14 @@ export const vitestBin = path.join(path.dirname(createRequire(import.meta.url).r
 export interface TestResult {
   name: string;
   state: 'passed' | 'failed' | 'skipped';
-  /** The failure message without its stack (and without "LessonError: "). */
+  /** The failure message without its stack. */
   message: string;
 }
 
-/** One suite file's results. */
+/** One suite file's results in one project. */
 export interface FileResult {
+  /** The vitest project that ran it: lessons, solutions or workshop. */
+  project: string;
   /** Absolute path of the suite file. */
   file: string;
   tests: TestResult[];
@@ -27,57 +29,39 @@ export interface FileResult {
   error?: string;
 }
 
-/** The parts of vitest's JSON report we read. */
-interface JsonReport {
-  testResults: {
-    name: string;
-    status: string;
-    message?: string;
-    assertionResults: { title: string; status: string; failureMessages: string[] }[];
-  }[];
-}
-
-function messageOnly(failure: string | undefined): string {
-  const lines = (failure ?? '').split('\n');
-  const stackStart = lines.findIndex((line) => /^\s+at /.test(line));
-  return (stackStart === -1 ? lines : lines.slice(0, stackStart)).join('\n').replace(/^LessonError: /, '');
-}
-
-function filesOfReport(report: JsonReport): FileResult[] {
-  return report.testResults.map((result) => {
-    const tests = result.assertionResults.map((test) => {
-      const state = test.status === 'passed' || test.status === 'failed' ? test.status : 'skipped';
-      return { name: test.title, state, message: messageOnly(test.failureMessages[0]) } as const;
-    });
-    // A file that failed before any of its tests ran has a message and no failed test.
-    const error = result.status === 'failed' && !tests.some((t) => t.state === 'failed') ? result.message || 'it failed to load' : undefined;
-    return { file: result.name, tests, ...(error === undefined ? {} : { error }) };
-  });
-}
+/** Writes each file's results, with its project, where WORKSHOP_RESULT_FILE says. */
+const resultReporter = path.join(root, 'tools', 'cli', 'result-reporter.ts');
 
 /**
- * `vitest run ...args` with a JSON report. `output`: 'all' shows vitest's
- * console output, 'errors' only its stderr (a broken config, say), 'none' nothing.
- * No report (vitest did not get that far) gives no files.
+ * `vitest run ...args`, and the results of every suite file it ran.
+ * `output`: 'all' shows vitest's console output, 'errors' only its stderr (a
+ * broken config, say), 'none' nothing. `reporters` are shown with 'all'
+ * (vitest's default reporter when none is given). No report (vitest did not
+ * get that far) gives no files.
  */
 export async function runVitest(
   args: string[],
-  { env = process.env, output = 'all' }: { env?: NodeJS.ProcessEnv; output?: 'all' | 'errors' | 'none' } = {},
+  {
+    env = process.env,
+    output = 'all',
+    reporters = ['default'],
+  }: { env?: NodeJS.ProcessEnv; output?: 'all' | 'errors' | 'none'; reporters?: string[] } = {},
 ): Promise<{ files: FileResult[]; exitCode: number }> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-vitest-'));
   const reportFile = path.join(scratch, 'report.json');
   try {
+    const shown = output === 'all' ? reporters : [];
     const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [vitestBin, 'run', ...args, '--reporter=json', `--outputFile.json=${reportFile}`], {
+      const child = spawn(process.execPath, [vitestBin, 'run', ...args, ...[...shown, resultReporter].map((r) => `--reporter=${r}`)], {
         cwd: root,
-        env,
+        env: { ...env, WORKSHOP_RESULT_FILE: reportFile },
         stdio: ['ignore', output === 'all' ? 'inherit' : 'ignore', output === 'none' ? 'ignore' : 'inherit'],
       });
       child.on('error', reject);
       child.on('exit', (code) => resolve(code ?? 1));
     });
     if (!fs.existsSync(reportFile)) return { files: [], exitCode: exitCode || 1 };
-    return { files: filesOfReport(JSON.parse(fs.readFileSync(reportFile, 'utf8')) as JsonReport), exitCode };
+    return { files: JSON.parse(fs.readFileSync(reportFile, 'utf8')) as FileResult[], exitCode };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
