@@ -7,6 +7,7 @@
 //
 //   npm run docs:samples                  every sample
 //   npm run docs:samples -- --only lesson-03   the samples whose command contains "lesson-03"
+//   npm run docs:samples -- --file README.md   the samples of one file
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,17 +17,19 @@ import { findBlocks, inputsHash, masked, parseSample, readRecord, runAll, unmatc
 
 const NAME = 'docs:samples';
 let only: string | undefined;
+let onlyFile: string | undefined;
 let parallel: number | undefined;
 try {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((arg) => arg !== '--'),
-    options: { only: { type: 'string' }, parallel: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { only: { type: 'string' }, file: { type: 'string' }, parallel: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    console.log('Usage: npm run docs:samples [-- --only <text>] [-- --parallel <n>]\n\nRegenerates the command output samples in README.md and docs/ from the real commands.');
+    console.log('Usage: npm run docs:samples [-- --only <text>] [--file <README.md|docs/x.md>] [--parallel <n>]\n\nRegenerates the command output samples in README.md and docs/ from the real commands.');
     process.exit(0);
   }
   only = values.only;
+  onlyFile = values.file?.split(path.sep).join('/');
   if (values.parallel !== undefined) {
     parallel = Number(values.parallel);
     if (!Number.isInteger(parallel) || parallel < 1) fail(NAME, `--parallel needs a whole number of commands, not "${values.parallel}".`, 'npm run docs:samples -- --parallel 2');
@@ -38,7 +41,7 @@ try {
 const markerProblems = unmatchedMarkers();
 for (const problem of markerProblems) console.error(`✗ ${problem}`);
 
-const blocks = findBlocks().filter((block) => !only || block.command.includes(only));
+const blocks = findBlocks().filter((block) => (!only || block.command.includes(only)) && (!onlyFile || block.file === onlyFile));
 const invalid = blocks.filter((block) => 'error' in parseSample(block.command));
 for (const block of invalid) {
   const parsed = parseSample(block.command);
@@ -46,7 +49,7 @@ for (const block of invalid) {
 }
 const commands = [...new Set(blocks.filter((block) => !invalid.includes(block)).map((block) => block.command))];
 if (commands.length === 0) {
-  console.log(only ? `No sample command contains "${only}".` : 'No samples found in README.md or docs/.');
+  console.log(only || onlyFile ? 'No sample matches --only or --file.' : 'No samples found in README.md or docs/.');
   process.exit(markerProblems.length + invalid.length > 0 ? 1 : 0);
 }
 
@@ -80,7 +83,7 @@ for (const [file, fileBlocks] of byFile) {
 const record = readRecord();
 for (const [command, output] of results) if (typeof output === 'string') record[command] = { inputs: inputsHash(command), output };
 // Commands no block uses any more are dropped (unless only some samples ran).
-if (!only) for (const command of Object.keys(record)) if (!commands.includes(command)) delete record[command];
+if (!only && !onlyFile) for (const command of Object.keys(record)) if (!commands.includes(command)) delete record[command];
 writeRecord(record);
 
 const failures = [...results.values()].filter((r) => r instanceof Error).length;

@@ -36,6 +36,15 @@ describe('finding and reading samples', () => {
     expect(unmatchedMarkers(dir)).toEqual([]);
   });
 
+  test("a block's offsets cover exactly its body, also when the body is empty", () => {
+    const readme = `# Title\n\n<!-- sample: npm run progress -->\n\`\`\`text\n\`\`\`\n<!-- /sample -->\n\n${block('npm run hint 01', 'one\ntwo')}`;
+    const dir = tree(readme);
+    const [empty, full] = findBlocks(dir);
+    expect(readme.slice(empty!.start, empty!.end)).toBe('');
+    expect(readme.slice(0, empty!.start)).toMatch(/```text\n$/);
+    expect(readme.slice(full!.start, full!.end)).toBe('one\ntwo\n');
+  });
+
   test('a marker without its fence or closing marker is reported', () => {
     const dir = tree('<!-- sample: npm test lesson-02 -->\nno fence here\n');
     expect(unmatchedMarkers(dir)).toEqual([expect.stringMatching(/^README\.md: 1 "<!-- sample: \.\.\. -->" and 0 "<!-- \/sample -->" markers/)]);

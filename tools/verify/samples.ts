@@ -17,7 +17,13 @@
 //     (progress, hint, diff, reset, ...) runs on a throwaway copy of a fresh
 //     clone, so the learner's .workshop/ state and lessons/ are never touched;
 //   - several commands separated by " ; " make a transcript: each is shown
-//     after "$ ", with its output.
+//     after "$ ", with its output;
+//   - `npm run watch ...` stops after its first verdict line;
+//   - "| given: ..." after the command sets up the throwaway clone first, with
+//     comma-separated steps: "lessons/03-retry/server.ts edited" (a line
+//     appended), "lessons/03-retry/notes.md added", "lessons/04-counter
+//     deleted", "lesson 02 solved" (the reference solution copied in). It is
+//     not shown in the docs; the prose around the block says what was done.
 // What varies between runs (durations, clock times, ports, temp paths,
 // colours) never makes a sample stale: outputs are compared with those masked.
 //
@@ -59,8 +65,9 @@ export function findBlocks(base = root): SampleBlock[] {
   const blocks: SampleBlock[] = [];
   for (const full of sampleFiles(base)) {
     const text = fs.readFileSync(full, 'utf8');
-    for (const match of text.matchAll(BLOCK)) {
-      const bodyStart = match.index + match[0].indexOf(match[3]!, match[0].indexOf('\n') + 1);
+    // The d flag gives each group's offsets: the body is group 3.
+    for (const match of text.matchAll(new RegExp(BLOCK.source, 'gmd'))) {
+      const bodyStart = match.indices![3]![0];
       blocks.push({
         file: path.relative(base, full).split(path.sep).join('/'),
         command: match[1]!.replace(/\s+/g, ' '),
@@ -101,13 +108,35 @@ interface Step {
   args: string[];
 }
 
-export type Parsed = { steps: Step[]; transcript: boolean } | { error: string };
+export type Given = { kind: 'edited' | 'added' | 'deleted'; file: string } | { kind: 'solved'; lesson: Lesson };
+
+export type Parsed = { steps: Step[]; transcript: boolean; given: Given[] } | { error: string };
+
+function parseGiven(text: string | undefined): Given[] | string {
+  const given: Given[] = [];
+  for (const item of (text ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const solved = /^lesson (\S+) solved$/.exec(item);
+    if (solved) {
+      const lesson = findLesson(solved[1]);
+      if (!lesson) return `no lesson ${solved[1]} to solve`;
+      given.push({ kind: 'solved', lesson });
+      continue;
+    }
+    const change = /^(lessons\/[\w./-]+?)\/? (edited|added|deleted)$/.exec(item);
+    if (!change || change[1]!.includes('..')) return `"${item}" is not a step the generator knows ("lessons/NN-slug/file edited", "... added", "... deleted", "lesson NN solved")`;
+    given.push({ kind: change[2] as 'edited' | 'added' | 'deleted', file: change[1]! });
+  }
+  return given;
+}
 
 function scripts(): Record<string, string> {
   return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 }
 
-export function parseSample(command: string): Parsed {
+export function parseSample(sample: string): Parsed {
+  const [command = '', givenText] = sample.split(/\s+\|\s+given:\s*/);
+  const given = parseGiven(givenText);
+  if (typeof given === 'string') return { error: given };
   const parts = command.split(/\s+;\s+/).map((part) => part.trim()).filter(Boolean);
   const steps: Step[] = [];
   const known = scripts();
@@ -129,7 +158,8 @@ export function parseSample(command: string): Parsed {
     steps.push({ typed, script, entry: [tsx[1]!, ...tsx[2]!.split(' ').filter(Boolean)], args });
   }
   if (steps.length === 0) return { error: 'no command after "sample:"' };
-  return { steps, transcript: steps.length > 1 };
+  if (given.length > 0 && steps.some(onStarters)) return { error: 'npm test lesson-NN runs on the untouched starter; "given:" is for the other commands' };
+  return { steps, transcript: steps.length > 1, given };
 }
 
 /** npm test's lessons: the ones named, or every lesson. */
@@ -139,8 +169,12 @@ function testedLessons(step: Step): Lesson[] {
   return named.length > 0 ? (named as Lesson[]) : lessons;
 }
 
-const onSolutions = (step: Step) => step.args.includes('--solutions') || step.entry.includes('--solutions');
-const onStarters = (step: Step) => step.script === 'test' && !onSolutions(step);
+function onSolutions(step: Step): boolean {
+  return step.args.includes('--solutions') || step.entry.includes('--solutions');
+}
+function onStarters(step: Step): boolean {
+  return step.script === 'test' && !onSolutions(step);
+}
 
 // ── What a command's output depends on ──────────────────────────────────────
 
@@ -182,7 +216,6 @@ export function inputsHash(command: string): string {
   const hash = createHash('sha256');
   const add = (label: string, data: string | Buffer) => hash.update(`${label}\0`).update(data).update('\0');
   const addFile = (file: string) => fs.existsSync(file) && add(path.relative(root, file), fs.readFileSync(file));
-  add('node', process.version.split('.')[0]!);
   add('command', command);
   for (const file of harnessFiles()) addFile(file);
   const parsed = parseSample(command);
@@ -222,6 +255,9 @@ function throwawayWorkshop(into: string): void {
   git('init', '--quiet');
   git('add', '--all');
   git('commit', '--quiet', '--message', 'the workshop as shipped');
+  // As in a real clone, origin/HEAD holds the starters (reset and progress say "origin/HEAD").
+  git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+  git('symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/main');
 }
 
 /** The learner's environment: none of this run's own settings, no colour. */
@@ -236,21 +272,31 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 const COMMAND_DEADLINE_MS = 240_000;
 
-/** Runs one step with stdout and stderr in one file, so their lines keep their order. */
-async function runStep(step: Step, sandboxes: string[]): Promise<string> {
-  const scratch = fs.mkdtempSync(path.join(root, '.verify', 'sample-'));
-  sandboxes.push(scratch);
-  const env: Record<string, string> = {};
-  if (onStarters(step)) {
-    exportStarters(testedLessons(step), scratch);
-    env.WORKSHOP_TARGET_DIR = path.join(scratch, 'lessons');
-  } else if (step.script !== 'test') {
-    const workshop = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-sample-'));
-    sandboxes.push(workshop);
-    throwawayWorkshop(workshop);
-    env.WORKSHOP_ROOT = workshop;
+/** Sets up the throwaway clone as the sample's "given:" says. */
+function applyGiven(workshop: string, given: Given[]): void {
+  for (const step of given) {
+    if (step.kind === 'solved') {
+      const folder = folderName(step.lesson);
+      fs.rmSync(path.join(workshop, 'lessons', folder), { recursive: true, force: true });
+      fs.cpSync(path.join(workshop, 'solutions', folder), path.join(workshop, 'lessons', folder), { recursive: true });
+      continue;
+    }
+    const file = path.join(workshop, step.file);
+    if (step.kind === 'deleted') fs.rmSync(file, { recursive: true, force: true });
+    else if (step.kind === 'edited') fs.appendFileSync(file, '\n// an edit\n');
+    else {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, 'my notes\n');
+    }
   }
-  const logFile = path.join(scratch, 'output.log');
+}
+
+/** `npm run watch` never ends by itself: stop it once its first verdict is on screen. */
+const watchDone = (log: string) => /Waiting for you to save[^\n]*\n\n[^\n]+\n/.test(log);
+
+/** Runs one step with stdout and stderr in one file, so their lines keep their order. */
+async function runStep(step: Step, env: Record<string, string>, scratch: string): Promise<string> {
+  const logFile = path.join(scratch, `output-${Math.random().toString(36).slice(2)}.log`);
   const fd = fs.openSync(logFile, 'w');
   try {
     await new Promise<void>((resolve, reject) => {
@@ -260,16 +306,25 @@ async function runStep(step: Step, sandboxes: string[]): Promise<string> {
         stdio: ['ignore', fd, fd],
       });
       const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_DEADLINE_MS);
+      const poll =
+        step.script === 'watch'
+          ? setInterval(() => {
+              if (watchDone(fs.readFileSync(logFile, 'utf8'))) child.kill('SIGTERM');
+            }, 200)
+          : undefined;
       child.on('error', reject);
       child.on('exit', () => {
         clearTimeout(timer);
+        clearInterval(poll);
         resolve();
       });
     });
   } finally {
     fs.closeSync(fd);
   }
-  return normalise(fs.readFileSync(logFile, 'utf8'), sandboxes);
+  const output = fs.readFileSync(logFile, 'utf8');
+  // What watch printed up to its first verdict, not what a stop signal added.
+  return step.script === 'watch' ? (/[\s\S]*?Waiting for you to save[^\n]*\n\n[^\n]+\n/.exec(output)?.[0] ?? output) : output;
 }
 
 /** What is written into the docs: plain text, sandbox paths as the learner's own, no trailing blanks. */
@@ -300,11 +355,27 @@ export async function runSample(command: string): Promise<string> {
   const parsed = parseSample(command);
   if ('error' in parsed) throw new Error(parsed.error);
   fs.mkdirSync(path.join(root, '.verify'), { recursive: true });
-  const sandboxes: string[] = [];
+  const scratch = fs.mkdtempSync(path.join(root, '.verify', 'sample-'));
+  const sandboxes = [scratch];
   try {
+    // npm test on starters reads them from scratch/lessons; the other commands
+    // share one throwaway clone, so the steps of a transcript see each other's effects.
+    const env: Record<string, string> = {};
+    const starters = [...new Set(parsed.steps.filter(onStarters).flatMap(testedLessons))];
+    if (starters.length > 0) {
+      exportStarters(starters, scratch);
+      env.WORKSHOP_TARGET_DIR = path.join(scratch, 'lessons');
+    }
+    if (parsed.steps.some((step) => step.script !== 'test')) {
+      const workshop = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-sample-'));
+      sandboxes.push(workshop);
+      throwawayWorkshop(workshop);
+      applyGiven(workshop, parsed.given);
+      env.WORKSHOP_ROOT = workshop;
+    }
     const outputs: string[] = [];
     for (const step of parsed.steps) {
-      const output = await runStep(step, sandboxes);
+      const output = normalise(await runStep(step, env, scratch), sandboxes);
       outputs.push(parsed.transcript ? `$ ${step.typed}${output ? `\n${output}` : ''}` : output);
     }
     return outputs.join('\n');
