@@ -102,6 +102,8 @@ export interface WatchedPage {
  * a check can fail at once instead of waiting out its deadline.
  */
 export interface PageState {
+  /** False when the page did not answer in time (the other fields are then empty). */
+  answered: boolean;
   /** The trimmed text of each element directly inside #events; null without #events. */
   texts: string[] | null;
   /** The trimmed text of #status; null without it. */
@@ -181,6 +183,7 @@ const READ_PAGE = `(() => {
   const list = document.getElementById('events');
   const status = document.getElementById('status');
   return {
+    answered: true,
     texts: list ? [...list.children].map((item) => (item.textContent || '').trim()) : null,
     status: status ? (status.textContent || '').trim() : null,
     idle: document.readyState === 'complete' && (state ? state.pending.size : 0) === 0,
@@ -192,7 +195,7 @@ const READ_PAGE = `(() => {
   };
 })()`;
 
-const NO_PAGE: PageState = { texts: null, status: null, idle: false, sources: 0, closes: 0, opens: 0, errors: 0, messages: 0 };
+const NO_PAGE: PageState = { answered: false, texts: null, status: null, idle: false, sources: 0, closes: 0, opens: 0, errors: 0, messages: 0 };
 
 export interface BrowserHandle {
   /** A fresh page in its own browser context, closed after the test. */
@@ -265,7 +268,12 @@ function watch(page: Page): WatchedPage {
       ];
       return lines.length ? `\n               ${lines.slice(0, 4).join('\n               ')}` : '';
     },
-    state: () => page.evaluate<PageState>(READ_PAGE).catch(() => NO_PAGE),
+    // A page that does not answer within the deadline counts as not idle: the caller's own deadline then decides.
+    state: () =>
+      Promise.race([
+        page.evaluate<PageState>(READ_PAGE).catch(() => NO_PAGE),
+        new Promise<PageState>((resolve) => setTimeout(() => resolve(NO_PAGE), 2000).unref()),
+      ]),
   };
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') {

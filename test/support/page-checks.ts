@@ -113,7 +113,9 @@ export async function expectEventsShown(
     // The messages arrived, every listener has run, and the list does not show them.
     (s.idle && s.messages - before.messages >= needed) ||
     (s.idle && s.closes > 0);
-  const state = await pollUntil(() => watched.state(), settled, withinMs);
+  let state = await pollUntil(() => watched.state(), settled, withinMs);
+  // A busy machine: wait for the page's answer rather than misread a late one.
+  for (let tries = 0; !state.answered && tries < 3; tries++) state = await watched.state();
   const texts = state.texts;
   if (holdsRun(texts, run)) return texts!;
 
