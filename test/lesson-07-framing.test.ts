@@ -155,7 +155,7 @@ describe('lesson 07: formatEvent(event) in sse-format.ts', () => {
         read: READ.comments,
       });
       const textAfter = comment + after;
-      const t = { call: `${call}${safe ? '' : ' (or a throw)'}, followed by ${showBytes(after)},`, text: textAfter, read: safe ? READ.comments : READ.forged };
+      const t = { call: `${call} followed by ${showBytes(after)}`, text: textAfter, read: safe ? READ.comments : READ.forged, mayThrow: !safe };
       const hint = safe
         ? 'A comment is ":", the text and a line break; clients skip it.'
         : 'A line break ends the comment, and the rest of the text is read as a field. Refuse a text with \\r or \\n (or remove them).';

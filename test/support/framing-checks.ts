@@ -109,11 +109,12 @@ export const typesIn = (text: string): string[] => [...new Set(parseEventStream(
 export function expectOneEvent(
   seen: Seen[] | undefined,
   wanted: Wanted,
-  t: { call: string; text: string; reader: string; hint: string; read: string },
+  t: { call: string; text: string; reader: string; hint: string; read: string; mayThrow?: boolean },
 ): void {
-  const expected = `${t.call} to reach ${t.reader} as exactly one event: type ${showBytes(wanted.type)}, data ${showBytes(wanted.data)}${
-    wanted.id !== undefined ? `, id ${showBytes(wanted.id)}` : ''
-  }`;
+  const fields = `type ${showBytes(wanted.type)}, data ${showBytes(wanted.data)}${wanted.id !== undefined ? `, id ${showBytes(wanted.id)}` : ''}`;
+  const expected = t.mayThrow
+    ? `${t.call} to throw, or to return text that ${t.reader} reads as exactly one event: ${fields}`
+    : `${t.call} to reach ${t.reader} as exactly one event: ${fields}`;
   check(seen !== undefined, {
     expected,
     got: `it returned ${showBytes(t.text)}, and ${t.reader} did not finish reading it within 3 s`,
@@ -243,8 +244,7 @@ export async function formatCase(lesson: Lesson, c: ForgeryCase): Promise<string
 /** Judges what `reader` saw of the case's text. */
 export function judgeCase(c: ForgeryCase, text: string, seen: Seen[] | undefined, reader: string): void {
   const wanted = c.wanted(seen ?? []);
-  const policy = c.mayThrow ? ' (or to throw)' : '';
-  expectOneEvent(seen, wanted, { call: `${showCall(c.input)}${policy}`, text, reader, hint: c.hint, read: c.read });
+  expectOneEvent(seen, wanted, { call: showCall(c.input), text, reader, hint: c.hint, read: c.read, mayThrow: c.mayThrow });
 }
 
 /** Types a reader listens for besides those in the text: the ones an attack would forge. */
