@@ -114,6 +114,13 @@ function resumeProblem(ids: number[], k: number): { got: string; hint: string; r
       read: READ.replay,
     };
   }
+  if (first > k + 1 && ids.includes(k + 1)) {
+    return {
+      got: `ticks ${showIds(ids)}: live tick ${first} came before the replay of ${k + 1}, …, so it comes twice or out of order`,
+      hint: 'The stream joined the live ticks before the replay was written. Write the replay and join the live ticks in one go, with no await or timer in between.',
+      read: READ.replay,
+    };
+  }
   if (first > k + 1) {
     return {
       got: `ticks ${showIds(ids)}: ticks ${k + 1} to ${first - 1}, which the client missed, never came`,
@@ -181,6 +188,12 @@ const showAnswer = (answer: { ids: string[] | null; odd?: string }): string =>
 function expectAfter(probed: Extract<HistoryProbe, { answers: unknown }>, setup: string, id: string, want: string[] | null, hint: string) {
   const answer = probed.answers[id]!;
   const ok = want === null ? answer.ids === null && !answer.odd : answer.ids !== null && answer.ids.join() === want.join();
+  // The classic mistakes get their own hint.
+  if (!ok && want && answer.ids?.[0] === id) {
+    hint = `The answer starts with event ${id} itself, which the client already has: return only the events after it.`;
+  } else if (!ok && want === null && answer.ids?.length) {
+    hint = `${hint} (It returned events although event ${id} is not kept: the client would never learn that some in between are missing.)`;
+  }
   check(ok && answer.intact, {
     expected: `${setup}, after("${id}") to return ${want === null ? 'undefined (that event is not kept)' : want.length ? `the events ${want.join(', ')}` : 'an empty array'}`,
     got: `it ${showAnswer(answer)}${answer.intact ? '' : ', with other data than they were added with'}`,
