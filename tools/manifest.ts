@@ -121,15 +121,15 @@ export const lessons: Lesson[] = [
     ],
   },
   {
-    id: '09',
-    slug: 'heartbeats',
-    title: 'Heartbeats, proxies and compression',
-    files: ['server.ts'],
+    id: '10',
+    slug: 'broadcast',
+    title: 'Broadcast to many clients',
+    files: ['hub.ts', 'server.ts'],
     hints: [
-      'A heartbeat is a comment: a line that starts with a colon. Every client reads it and throws it away, yet a proxy sees bytes go by. Lesson 07\'s sse-format.ts already has a function that writes one.',
-      'One heartbeat timer per stream, next to the stream\'s other set-up in the /events handler, every options.heartbeatMs (15000 when not given); stop it in the same "close" listener that forgets the stream.',
-      'Two response headers: X-Accel-Buffering: no turns nginx\'s buffering off for this response, and no-transform added to Cache-Control keeps compression middleware (and proxies) from compressing, and so holding back, the stream.',
-      'The exact lines: \'Cache-Control\': \'no-cache, no-transform\' and \'X-Accel-Buffering\': \'no\' in res.set; const heartbeatMs = options.heartbeatMs ?? 15_000 in createApp; const heartbeat = setInterval(() => { res.write(formatComment(\'heartbeat\')); }, heartbeatMs) in the handler; clearInterval(heartbeat) in res.on("close").',
+      'Start with hub.ts: it owns what server.ts keeps today for broadcasting (the Set of open streams, the history, the count of ids). server.ts then only calls subscribe, unsubscribe, after and publish.',
+      'publish gives the event the next id, keeps it in the history, turns it into text once (formatEvent), and writes that same text (or a Buffer made from it once) to every subscriber. Ticks and chat messages both go through it, so they share one sequence of ids.',
+      'POST /messages needs a body parser for JSON on that route (Express has one built in). Check that req.body.text is a non-empty string; answer 400 when it is not, a 2xx when it was published. The text is the data of an event named "chat".',
+      'The exact lines: in publish, this.lastId++; const numbered = { ...event, id: String(this.lastId) }; this.history.add(numbered); const bytes = Buffer.from(formatEvent(numbered)); for (const stream of this.subscribers) stream.write(bytes); in server.ts app.post("/messages", express.json(), (req, res) => { ... hub.publish({ event: "chat", data: text }); res.status(201).json({ id: event.id }); }); and hub.unsubscribe(res) in res.on("close").',
     ],
   },
 ];
