@@ -24,9 +24,16 @@ const HEADERS_WITHIN_MS = 1000;
 let noHeadersSeen: number | undefined;
 
 function teachNoHeaders(waitedMs: number, again: boolean): never {
+  if (again) {
+    teach({
+      expected: 'GET /events to send its status line and headers, so that this test can look at them',
+      got: 'no status line and no headers arrived, as in the first failure above',
+      read: read.flush,
+    });
+  }
   teach({
     expected: 'GET /events to send its status line and headers at once, before any event exists',
-    got: `no status line and no headers arrived within ${waitedMs} ms${again ? ' (as in the test above)' : ''}: the client cannot tell an open stream from a server that hangs`,
+    got: `no status line and no headers arrived within ${waitedMs} ms: the client cannot tell an open stream from a server that hangs`,
     hint: 'Headers you only set wait inside Node until the first byte of the body, and this lesson writes no body. Read how to send them on their own.',
     read: read.flush,
   });

@@ -43,10 +43,21 @@ async function whatTheStreamSends(server: RunningServer): Promise<{ got: string;
 /** The lines that start with "retry", complete or not. */
 const retryLines = (raw: string) => raw.split(/\r\n|\n|\r/).filter((line) => line.startsWith('retry'));
 
+/** Set once a test has explained that the stream has no retry line: the next ones say so in one line. */
+let missingRetryTaught = false;
+
 /** No valid retry field reached the client: say what the bytes show. */
 function teachNoRetry(stream: Stream, expectedMs: number, fallback: string): never {
   const raw = stream.raw();
   const line = retryLines(raw)[0];
+  if (line === undefined && missingRetryTaught) {
+    teach({
+      expected: `a retry field with the value ${expectedMs}`,
+      got: `no retry field, as in the first failure above (it ${describeBody(stream)})`,
+      read: read.field,
+    });
+  }
+  if (line === undefined) missingRetryTaught = true;
   const value = line?.replace(/^retry:? ?/, '') ?? '';
   let hint: string | undefined;
   let where = fallback;
