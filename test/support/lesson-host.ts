@@ -286,7 +286,8 @@ export function useLesson(id: string, docs: string) {
       hint: 'subscribe() only creates the EventSource and adds a listener; the events arrive later, in the listener.',
     },
     call: {
-      deadlineMs: 4000,
+      // The first call loads the file (TypeScript compiled on the fly): as long as a listen.
+      deadlineMs: LOAD_DEADLINE_MS,
       expected: (file: string) => `the functions of ${shown(file)} to return at once`,
       got: 'a call never returned: something in the function (or at the top level of the file) runs for ever.',
       hint: 'A function that builds a string needs no loop that waits; look for a while loop whose condition never changes.',
