@@ -20,19 +20,23 @@ export const DEFAULT_INTERVAL_MS = 1000;
  * tests run, so its first event (a second later) arrives while they run.
  * Returns the check, to call in a test near the end of the file.
  */
-export function probeDefaults(lesson: Lesson): (read: { retry: string; interval: string }) => Promise<void> {
+export function probeDefaults(lesson: Lesson): DefaultsCheck {
   let probe: Promise<{ server: RunningServer; stream?: Stream }> | undefined;
-  beforeAll(async () => {
+  let open: Stream | undefined;
+  // Not awaited: the suite's first tests run while the probe waits for its
+  // first event (and a slow start never times out a hook).
+  beforeAll(() => {
     probe = (async () => {
       const server = await lesson.start();
       const stream = await openStream(`${server.url}/events`, 1500).catch(() => undefined);
+      open = stream;
       return { server, stream };
     })();
     // The test that calls the check reports a failure; the hook never does.
-    await probe.catch(() => undefined);
+    probe.catch(() => undefined);
   });
 
-  return async (read) => {
+  const expectDefaults = async (read: { retry: string; interval: string }) => {
     const { server, stream } = await probe!;
     if (!stream) {
       await server.assertResponsive(read.interval);
@@ -61,8 +65,16 @@ export function probeDefaults(lesson: Lesson): (read: { retry: string; interval:
       });
     } finally {
       stream.close();
+      open = undefined;
     }
   };
+  return Object.assign(expectDefaults, { openConnections: () => (open && !open.ended() ? 1 : 0) });
+}
+
+export interface DefaultsCheck {
+  (read: { retry: string; interval: string }): Promise<void>;
+  /** The probe's own connection to the server's process while it is open (1), for tests that count open responses. */
+  openConnections(): number;
 }
 
 /** The text of an HTML body, for a one-line message ("Error Cannot GET /"). */
