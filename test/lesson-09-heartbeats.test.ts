@@ -188,6 +188,8 @@ describe('lesson 09: heartbeats', () => {
 
   test('createApp() without options: retry 10000, a tick every second, and no heartbeat flood (the default is 15 s)', async () => {
     const server = await lesson.start();
+    // The ticks start with createApp(), a moment before start() returns.
+    const started = performance.now();
     const stream = await connectAndWelcome(server, READ.heartbeat);
     const base = comments(stream.raw());
     const welcomed = performance.now();
@@ -201,6 +203,7 @@ describe('lesson 09: heartbeats', () => {
       read: READ.heartbeat,
     });
     const first = ticks(stream.events)[0];
+    const firstAfter = Math.round(performance.now() - started);
     // A second tick within 300 ms of the first would be a broken default interval.
     await until(() => ticks(stream.events).length > 1 || comments(stream.raw()) > base, 300);
     check(comments(stream.raw()) === base, {
@@ -215,9 +218,13 @@ describe('lesson 09: heartbeats', () => {
       read: READ.carried,
     });
     if (!first) await server.assertResponsive(READ.carried);
-    check(first !== undefined && ticks(stream.events).length === 1, {
+    check(first !== undefined && ticks(stream.events).length === 1 && firstAfter >= 650, {
       expected: 'one tick a second when intervalMs is not given (lesson 04)',
-      got: first ? `${ticks(stream.events).length} ticks within 300 ms of the first` : 'no tick within 2.5 s',
+      got: !first
+        ? 'no tick within 2.5 s'
+        : firstAfter < 650
+          ? `the first tick came ${firstAfter} ms after the server started`
+          : `${ticks(stream.events).length} ticks within 300 ms of the first`,
       read: READ.carried,
     });
   });
@@ -432,15 +439,24 @@ describe('lesson 09: what lessons 01-08 built still works', () => {
       { event: 'x\ndata: forged', data: 'a' },
       { id: '1\revent: admin', data: 'a' },
       { data: 'a\n\nevent: admin\ndata: forged' },
+      // A client ignores an id that holds U+0000 and keeps the previous one.
+      { id: 'a\0b', data: 'a' },
+      // And a retry that is not whole milliseconds.
+      { retry: 1.5, data: 'a' },
     ];
     for (const input of cases) {
       const result = await lesson.call(file, 'formatEvent', [input]);
       if (result.threw) continue; // Refusing is one of the two right answers.
-      const events: { event?: string; data: string }[] = [];
-      createParser({ onEvent: (event) => events.push(event) }).feed(String(result.returned));
-      check(events.length === 1 && events[0]!.event !== 'admin' && !/^forged$/.test(events[0]!.event ?? ''), {
-        expected: `formatEvent(${JSON.stringify(input)}) to give one event with no field the caller did not ask for (lesson 07)`,
-        got: `it returned ${showBytes(String(result.returned))}, which a client reads as ${events.length} event(s): ${events.map((e) => `${e.event ?? 'message'} ${JSON.stringify(e.data)}`).join(', ')}`,
+      const events: { event?: string; id?: string; data: string }[] = [];
+      const retries: number[] = [];
+      createParser({ onEvent: (event) => events.push(event), onRetry: (ms) => retries.push(ms) }).feed(String(result.returned));
+      // Stripping is the other: then the client gets exactly the data, and no type it was not given.
+      const data = input.data.replace(/\r\n|\r/g, '\n');
+      const idKept = input.id === undefined || events[0]?.id !== undefined;
+      const retryKept = input.retry === undefined || retries.length === 1;
+      check(events.length === 1 && events[0]!.data === data && events[0]!.event !== 'admin' && idKept && retryKept, {
+        expected: `formatEvent(${JSON.stringify(input)}) to give one event whose data is ${JSON.stringify(data)}, with no field the caller did not ask for (lesson 07)`,
+        got: `it returned ${showBytes(String(result.returned))}, which a client reads as ${events.length} event(s): ${events.map((e) => `${e.event ?? 'message'} ${JSON.stringify(e.data)}`).join(', ')}${idKept ? '' : ', and it ignores the id'}${retryKept ? '' : ', and it ignores the retry'}`,
         read: READ.carried,
       });
     }
