@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import request from 'supertest';
-import { afterEach, describe, test } from 'vitest';
+import { afterEach, describe, test, vi } from 'vitest';
 import { openGzipStream } from './support/compression.ts';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
 import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
@@ -20,6 +20,10 @@ import { shown, targetFile } from './support/target.ts';
 import { check, showBytes, teach } from './support/teach.ts';
 
 const lesson = useLesson('09', 'docs/09-heartbeats.md');
+
+// Each test starts the learner's server (two start nginx too); on a busy machine
+// the first start alone takes seconds. Every wait inside keeps its own deadline.
+vi.setConfig({ testTimeout: 20_000 });
 
 const DOC = 'docs/09-heartbeats.md';
 const READ = {
@@ -462,8 +466,9 @@ describe('lesson 09: what lessons 01-08 built still works', () => {
     }
   });
 
-  test('GET / still serves the page, and the Node client still gets the ticks', async () => {
-    const server = await lesson.start({ intervalMs: 30, heartbeatMs: NO_HEARTBEAT });
+  test('GET / still serves the page; the Node client still gets the ticks, and a reset when it missed too much', async () => {
+    // historySize 1 and a quick reconnect: by the time the client is back, its last tick is gone.
+    const server = await lesson.start({ intervalMs: 30, retryMs: 50, historySize: 1, heartbeatMs: NO_HEARTBEAT });
     const file = targetFile('09', 'public/index.html');
     const response = await request(server.url).get('/').timeout(2000);
     check(response.status === 200 && response.text === fs.readFileSync(file, 'utf8'), {
@@ -473,15 +478,19 @@ describe('lesson 09: what lessons 01-08 built still works', () => {
     });
     const client = await lesson.subscribe(`${server.url}/events`);
     try {
-      const received = await pollUntil(
-        () => client.received().map((json) => JSON.parse(json) as { type: string; id: string; data: string }),
-        (events) => events.filter((event) => event.type === 'tick').length >= 2,
-        2000,
-      );
+      const passedOn = () => client.received().map((json) => JSON.parse(json) as { type: string; id: string; data: string });
+      const received = await pollUntil(passedOn, (events) => events.filter((event) => event.type === 'tick').length >= 2, 2000);
       const tick = received.find((event) => event.type === 'tick');
       check(tick !== undefined && tick.data === JSON.stringify({ count: Number(tick.id) }), {
         expected: 'the client of client.ts to pass on each tick with its type, id and data (lessons 07 and 08)',
         got: received.length ? `it passed on ${received.slice(0, 4).map((event) => JSON.stringify(event)).join(', ')}` : 'it passed on nothing in 2 s',
+        read: READ.carried,
+      });
+      await server.drop();
+      const after = await pollUntil(passedOn, (events) => events.some((event) => event.type === 'reset'), 2000);
+      check(after.some((event) => event.type === 'reset'), {
+        expected: 'the client of client.ts to pass on the reset event it gets when it comes back too late (lesson 08)',
+        got: `after the connection was cut, it passed on ${after.slice(received.length, received.length + 4).map((event) => JSON.stringify(event)).join(', ') || 'nothing more'} in 2 s`,
         read: READ.carried,
       });
     } finally {
