@@ -1,6 +1,6 @@
 // Lesson 01: GET /events answers 200 with the three SSE headers, sent at once,
 // and the response stays open.
-import { describe, onTestFinished, test } from 'vitest';
+import { beforeAll, describe, onTestFinished, test } from 'vitest';
 import { expectSseHeaders, expectStillOpen } from './support/expect-sse.ts';
 import { useLesson, type RunningServer } from './support/lesson-host.ts';
 import { NoResponse, openStream, type Stream } from './support/sse.ts';
@@ -22,6 +22,10 @@ const HEADERS_WITHIN_MS = 1000;
  * request, so the tests after the first one fail at once instead of waiting again.
  */
 let noHeadersSeen: number | undefined;
+// A fresh start for every run of this file, also when the test runner keeps modules between runs.
+beforeAll(() => {
+  noHeadersSeen = undefined;
+});
 
 function teachNoHeaders(waitedMs: number, again: boolean): never {
   if (again) {

@@ -1,6 +1,6 @@
 // Lesson 03: the stream opens with a retry field (options.retryMs, default 10000)
 // before the hello event, and a real EventSource waits that long to reconnect.
-import { describe, test } from 'vitest';
+import { beforeAll, describe, test } from 'vitest';
 import { explainBytes, timeline } from './support/event-stream.ts';
 import { EVENTSOURCE_DEFAULT_RETRY_MS, watchEventSource } from './support/eventsource-client.ts';
 import { connect, describeBody, expectSseHeaders, expectStillOpen } from './support/expect-sse.ts';
@@ -45,6 +45,10 @@ const retryLines = (raw: string) => raw.split(/\r\n|\n|\r/).filter((line) => lin
 
 /** Set once a test has explained that the stream has no retry line: the next ones say so in one line. */
 let missingRetryTaught = false;
+// A fresh start for every run of this file, also when the test runner keeps modules between runs.
+beforeAll(() => {
+  missingRetryTaught = false;
+});
 
 /** No valid retry field reached the client: say what the bytes show. */
 function teachNoRetry(stream: Stream, expectedMs: number, fallback: string): never {
