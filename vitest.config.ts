@@ -6,14 +6,19 @@ import { defineConfig } from 'vitest/config';
 const lessonSuites = ['test/lesson-*.test.ts'];
 // WORKSHOP_FAIL_FAST=1 (set by npm run progress and verify) stops a suite file at its first failure.
 const setupFiles = ['test/support/fail-fast.ts'];
+// Suite files of a lesson project at once. A lesson suite mostly waits on its
+// lesson's process, sockets or a browser, so lesson 05's two files (or all the
+// lessons of `npm test`) run side by side even on 2 cores, where vitest's
+// default would be one file at a time.
+const maxWorkers = 4;
 
 export default defineConfig({
   test: {
     testTimeout: 10_000,
     hookTimeout: 10_000,
     projects: [
-      { extends: true, test: { name: 'lessons', include: lessonSuites, setupFiles, env: { WORKSHOP_TARGET: 'lessons' } } },
-      { extends: true, test: { name: 'solutions', include: lessonSuites, setupFiles, env: { WORKSHOP_TARGET: 'solutions' } } },
+      { extends: true, test: { name: 'lessons', include: lessonSuites, setupFiles, maxWorkers, env: { WORKSHOP_TARGET: 'lessons' } } },
+      { extends: true, test: { name: 'solutions', include: lessonSuites, setupFiles, maxWorkers, env: { WORKSHOP_TARGET: 'solutions' } } },
       { extends: true, test: { name: 'workshop', include: ['test/workshop/**/*.test.ts'] } },
     ],
   },

@@ -2,7 +2,7 @@
 // manifest, links in the texts, every suite passes on solutions/, every suite
 // fails on its untouched starter, the workshop's own tests pass. Ends with one
 // line, "verify: N passed, M failed", which CI reads.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compareWithStarter, findStarter } from './cli/starters.ts';
@@ -11,10 +11,33 @@ import { folderName, lessons, root, testPath } from './manifest.ts';
 import { checkLayout } from './verify/layout.ts';
 import { checkLinks } from './verify/links.ts';
 import { checkSamples } from './verify/samples.ts';
-import { runProject, type SuiteResult } from './verify/vitest-run.ts';
+import { runProject, runProjects, type SuiteResult } from './verify/vitest-run.ts';
 
 let passed = 0;
 let failed = 0;
+
+/**
+ * Suite files at once. The lesson suites mostly wait on their lesson's process,
+ * sockets and a browser; the workshop's tests start whole commands, which use
+ * the CPU, so fewer of those at once.
+ */
+const LESSON_WORKERS = 4;
+const WORKSHOP_WORKERS = 2;
+
+/** `tsc -p .` in the background: its exit status and output. */
+function typecheckInBackground(): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => resolve({ status: 1, output: error.message }));
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
 
 function record(ok: boolean, label: string, details: string[] = []): void {
   if (ok) passed++;
@@ -60,11 +83,8 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   heading('Static checks');
-  const typecheck = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  record(typecheck.status === 0, 'typecheck (tsc, strict)', (typecheck.stdout + typecheck.stderr).trim().split('\n').filter(Boolean).slice(0, 20));
+  // tsc runs alongside everything else (one core for it, the rest for the suites); its line comes at the end.
+  const typecheck = typecheckInBackground();
   const layout = checkLayout();
   record(layout.length === 0, `layout matches tools/manifest.ts (${lessons.length} lessons)`, layout);
   const index = checkIndex();
@@ -76,8 +96,20 @@ async function main(): Promise<void> {
   const links = checkLinks();
   record(links.length === 0, 'links, #anchors and npm scripts in README.md, docs/, tests and starters', links);
 
+  // The solutions and the untouched starters in one vitest run: one start-up
+  // instead of two, and the starters' suites wait out their failures while the
+  // solutions' run. WORKSHOP_FAIL_FAST=lessons stops each starter suite at its
+  // first failure (all verify needs), and WORKSHOP_TARGET_DIR only moves lessons/.
+  const starters = pristineStarters();
+  const lessonRun = await runProjects(['solutions', 'lessons'], {
+    env: { WORKSHOP_FAIL_FAST: 'lessons', ...(starters.dir ? { WORKSHOP_TARGET_DIR: starters.dir } : {}) },
+    showOutput: false,
+    maxWorkers: LESSON_WORKERS,
+  });
+  const solutions = { suites: lessonRun.suites.filter((suite) => suite.project === 'solutions') };
+  const starterRun = { suites: lessonRun.suites.filter((suite) => suite.project === 'lessons') };
+
   heading('Every suite passes on the reference solutions');
-  const solutions = await runProject('solutions');
   for (const lesson of lessons) {
     const suites = suiteOf(solutions.suites, lesson.id);
     for (const suite of suites) {
@@ -91,12 +123,7 @@ async function main(): Promise<void> {
   }
 
   heading('Every suite fails on its untouched starter');
-  const starters = pristineStarters();
   console.log(`  checking ${starters.note}`);
-  const starterRun = await runProject('lessons', {
-    env: { WORKSHOP_FAIL_FAST: '1', ...(starters.dir ? { WORKSHOP_TARGET_DIR: starters.dir } : {}) },
-    showOutput: false,
-  });
   for (const lesson of lessons) {
     const suites = suiteOf(starterRun.suites, lesson.id);
     const failing = suites.reduce((n, s) => n + s.failed, 0);
@@ -104,7 +131,7 @@ async function main(): Promise<void> {
   }
 
   heading("The workshop's own tests (tooling, browser)");
-  const workshop = await runProject('workshop');
+  const workshop = await runProject('workshop', { maxWorkers: WORKSHOP_WORKERS });
   for (const suite of workshop.suites) {
     passed += suite.passed;
     failed += suite.failed;
@@ -112,6 +139,10 @@ async function main(): Promise<void> {
     for (const f of suite.failures) console.log(`    ✗ ${f.name}\n${f.message.split('\n').slice(0, 12).map((l) => `      ${l}`).join('\n')}`);
   }
   if (workshop.suites.length === 0 && workshop.exitCode !== 0) record(false, 'workshop tests did not run');
+
+  heading('Typecheck');
+  const typed = await typecheck;
+  record(typed.status === 0, 'typecheck (tsc, strict)', typed.output.trim().split('\n').filter(Boolean).slice(0, 20));
 
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s, Node ${process.version})`);
   console.log(`verify: ${passed} passed, ${failed} failed`);

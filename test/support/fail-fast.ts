@@ -5,7 +5,10 @@
 // `npm test lesson-03` or `npm run watch lesson-03` see every failure as usual.
 import { beforeEach } from 'vitest';
 
-if (process.env.WORKSHOP_FAIL_FAST === '1') {
+// WORKSHOP_FAIL_FAST=lessons does it only in the "lessons" project: verify
+// runs the solutions (every test must run) and the starters in one vitest run.
+const failFast = process.env.WORKSHOP_FAIL_FAST;
+if (failFast === '1' || (failFast !== undefined && failFast === process.env.WORKSHOP_TARGET)) {
   // Setup files run once per test file, so this flag is per suite file.
   let failed = false;
   beforeEach((context) => {

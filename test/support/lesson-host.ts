@@ -17,10 +17,11 @@ const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.ts');
 export const LOAD_DEADLINE_MS = 7000;
 /**
  * Starting the harness's own process runs no learner code, so only a broken
- * install makes it fail; on a machine busy with other work it can take
- * seconds. Generous, so that a busy machine is never blamed on the learner.
+ * install (or a machine far too busy) makes it fail. Counted from the first
+ * test that needs it, and short enough to fail with this message before the
+ * test's own 10 s timeout.
  */
-const READY_DEADLINE_MS = 20_000;
+const READY_DEADLINE_MS = 8000;
 /** How long the host may take to answer a ping before we call it stuck. */
 const PING_DEADLINE_MS = 1000;
 /** A quiet look is a hint: a process that takes longer to answer is busy, and the waits run to their deadlines. */
@@ -152,6 +153,15 @@ export interface Stats {
   serverListeners: number;
 }
 
+/** process.memoryUsage() of the server's process, in bytes, measured after a full GC. */
+export interface Memory {
+  heapUsed: number;
+  /** Memory outside the JavaScript heap, Buffers included. */
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -159,6 +169,8 @@ export interface RunningServer {
   drop(): Promise<void>;
   /** Timers, sockets and listeners the server's process holds right now. */
   stats(): Promise<Stats>;
+  /** The server's process memory after a full garbage collection (lesson 11). */
+  memory(): Promise<Memory>;
   /** Throws a teaching error if the server's process stopped answering (a synchronous loop). */
   assertResponsive(read: string): Promise<void>;
   /**
@@ -231,15 +243,21 @@ function stuckFailure(file: string, read: string): LessonError {
  *   const lesson = useLesson('03');
  *   const server = await lesson.start({ retryMs: 100 });
  */
+/** Whether this test file has started a host early already. */
+let startedEarly = false;
+
 export function useLesson(id: string, docs: string) {
   let closing = false;
-  // Started now, while vitest is still collecting the tests: starting Node with
-  // tsx and express takes most of a second, and the first test then finds it ready.
-  // A host the harness kills (a stuck test) is replaced at once, for the next test.
+  // The first lesson of a test file starts now, while vitest is still collecting
+  // the tests: starting Node with tsx and express takes most of a second, and
+  // the first test then finds it ready. (A file that uses several lessons starts
+  // the others when a test needs them.) A host the harness kills (a stuck test)
+  // is replaced at once, for the next test.
   const spawnHost = (): Host => new Host(() => {
     if (!closing) host = spawnHost();
   });
-  let host: Host | undefined = spawnHost();
+  let host: Host | undefined = startedEarly ? undefined : spawnHost();
+  startedEarly = true;
   const clients: RunningClient[] = [];
 
   async function liveHost(file: string): Promise<Host> {
@@ -352,6 +370,13 @@ export function useLesson(id: string, docs: string) {
           if (owner.exited) throw diedFailure(file, owner, docs);
           if (!reply?.ok) throw stuckFailure(file, docs);
           return reply.value as Stats;
+        },
+        async memory() {
+          // A full collection of a large heap takes a while on a busy machine.
+          const reply = await owner.request('memory', {}, 5000).catch(() => undefined);
+          if (owner.exited) throw diedFailure(file, owner, docs);
+          if (!reply?.ok) throw stuckFailure(file, docs);
+          return reply.value as Memory;
         },
         async quiet(clientPort: number) {
           const reply = await owner.request('quiet', { clientPort }, QUIET_DEADLINE_MS).catch(() => undefined);

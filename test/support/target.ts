@@ -5,7 +5,8 @@ import path from 'node:path';
 import { findLesson, folderName, root, type Lesson } from '../../tools/manifest.ts';
 
 export function targetRoot(): string {
-  if (process.env.WORKSHOP_TARGET_DIR) return path.resolve(root, process.env.WORKSHOP_TARGET_DIR);
+  // WORKSHOP_TARGET_DIR replaces lessons/ only: verify runs solutions/ in the same vitest run.
+  if (process.env.WORKSHOP_TARGET_DIR && process.env.WORKSHOP_TARGET !== 'solutions') return path.resolve(root, process.env.WORKSHOP_TARGET_DIR);
   return path.join(root, process.env.WORKSHOP_TARGET === 'solutions' ? 'solutions' : 'lessons');
 }
 
