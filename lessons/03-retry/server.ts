@@ -22,7 +22,7 @@ export function createApp(options: ServerOptions = {}) {
     res.flushHeaders();
 
     // TODO 2: before any event, tell the client that delay with the retry
-    // field, a line of its own that ends with a line break.
+    // field: a line of its own, then an empty line that closes the block.
     // (docs/03-retry.md#the-retry-field, docs/03-retry.md#retry-comes-first)
 
     // From lesson 02: one event, data: hello, and the response stays open.
