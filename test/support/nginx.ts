@@ -18,7 +18,8 @@ const HOW_TO_GET =
 function usualPaths(): string[] {
   const onPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
   const sbin = ['/usr/sbin', '/usr/local/sbin', '/opt/homebrew/bin', '/usr/local/bin'];
-  return [...new Set([...onPath, ...sbin])].map((dir) => path.join(dir, 'nginx'));
+  const name = process.platform === 'win32' ? 'nginx.exe' : 'nginx';
+  return [...new Set([...onPath, ...sbin])].map((dir) => path.join(dir, name));
 }
 
 /** nginx, as a part the tests need: NGINX_PATH when set, else the usual places. */
@@ -138,6 +139,9 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
       });
     });
     const remove = () => fs.rmSync(prefix, { recursive: true, force: true });
+    // nginx does not stop when its parent dies: if the test run exits without stop(), stop it then.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
 
     let ready = false;
     const deadline = performance.now() + START_DEADLINE_MS;
@@ -161,6 +165,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
             child.kill('SIGKILL');
             await exit;
           }
+          process.off('exit', killOnExit);
           remove();
         },
       };
@@ -168,6 +173,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
 
     if (!exited) child.kill('SIGKILL');
     await exit;
+    process.off('exit', killOnExit);
     lastProblem = `${output}\n${errors()}`.trim() || `it did not accept connections within ${START_DEADLINE_MS} ms`;
     remove();
     if (!/in use/i.test(lastProblem)) break;
