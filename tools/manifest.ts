@@ -92,7 +92,7 @@ export const lessons: Lesson[] = [
       'Start with formatEvent in sse-format.ts: one "name: value" line for each field that is given (event, id, retry), then the data, then an empty line. npm test lesson-07 calls it directly, before it looks at the server.',
       'The data may hold line breaks: split it at every one (\\r\\n, \\n and a lone \\r) and write one data: line per part; the client joins them with \\n. Empty data is one "data: " line.',
       'event and id are one line each: when the value holds \\r or \\n, or the id holds \\0, throw an error instead of writing it. retry must be a whole number of 0 or more. formatComment is ": ", the text and a line break, with the same check on the text.',
-      'Then send every event through formatEvent: the welcome (with the retry), and each tick with event "tick", its count as id and JSON.stringify({ count }) as data. Named events never reach "message" listeners: client.ts and the page listen for "welcome" and "tick".',
+      'Then send every event through formatEvent: the welcome (with the retry), and each tick with the name tick, its count as id and JSON data such as {"count":3} (JSON.stringify, never by hand). Named events never reach "message" listeners: client.ts and the page listen for "welcome" and "tick".',
       'The exact lines: for (const line of data.split(/\\r\\n|\\r|\\n/)) block += `data: ${line}\\n`; in server.ts res.write(formatEvent({ event: "tick", id: String(count), data: JSON.stringify({ count }) })); in client.ts for (const type of ["welcome", "tick"]) source.addEventListener(type, (event) => onEvent({ type, id: event.lastEventId, data: event.data })).',
     ],
   },
