@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { vitestBin } from '../../tools/cli/vitest-run.ts';
 import { root } from '../../tools/manifest.ts';
-import { collect, commandEnv, runCommand } from '../support/commands.ts';
+import { collect, commandArgs, commandEnv } from '../support/commands.ts';
 import { LessonError, learnerFrames } from '../support/teach.ts';
 
 const made: string[] = [];
@@ -27,9 +27,25 @@ function lessonsWithLesson01(source: string): string {
   return dir;
 }
 
-/** `npm test lesson-01` on that copy, output piped (not a terminal), as a learner's `| cat` or a CI log. */
-const npmTest01 = (dir: string, env: Record<string, string> = {}) =>
-  runCommand(root, 'test', ['lesson-01'], { env: { WORKSHOP_TARGET_DIR: dir, TERM: 'xterm-256color', ...env } });
+/**
+ * `npm test lesson-01` on that copy, its stdout and stderr into one file as
+ * `npm test lesson-01 2>&1 | cat` or a CI log has them: in the order they were written.
+ */
+async function npmTest01(dir: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const log = path.join(dir, `output-${Math.random().toString(36).slice(2)}.log`);
+  const fd = fs.openSync(log, 'w');
+  try {
+    const child = spawn(process.execPath, commandArgs('test', ['lesson-01']), {
+      cwd: root,
+      env: commandEnv(root, { WORKSHOP_TARGET_DIR: dir, TERM: 'xterm-256color', ...env }),
+      stdio: ['ignore', fd, fd],
+    });
+    const { code } = await collect(child, 90_000);
+    return { code, output: fs.readFileSync(log, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 // Sets the headers and never sends them: every test of lesson 01 fails with a teaching message.
 const holdsHeaders = `import express from 'express';
@@ -49,9 +65,7 @@ describe('npm test lesson-01 on failing code, piped', () => {
   let code: number | null = null;
 
   test('shows every test and each failure as its teaching lines', { timeout: 60_000 }, async () => {
-    const run = await npmTest01(lessonsWithLesson01(holdsHeaders));
-    output = run.stdout + run.stderr;
-    code = run.code;
+    ({ output, code } = await npmTest01(lessonsWithLesson01(holdsHeaders)));
     expect(code).toBe(1);
     expect(output).toMatch(/^Lesson 01: /m);
     expect(output).toMatch(/^\s+✗ /m);
@@ -81,15 +95,14 @@ describe('npm test lesson-01 on failing code, piped', () => {
 test('FORCE_COLOR=1 colours piped output, and NO_COLOR wins over it', { timeout: 90_000 }, async () => {
   const dir = lessonsWithLesson01(holdsHeaders);
   const [forced, both] = await Promise.all([npmTest01(dir, { FORCE_COLOR: '1' }), npmTest01(dir, { FORCE_COLOR: '1', NO_COLOR: '1' })]);
-  expect(forced.stdout).toContain('\u001b[');
-  expect(both.stdout + both.stderr).not.toContain('\u001b');
+  expect(forced.output).toContain('\u001b[');
+  expect(both.output).not.toContain('\u001b');
 });
 
 test("an error in the learner's code shows their file and line, not the test's", { timeout: 60_000 }, async () => {
   const dir = lessonsWithLesson01("import express from 'express';\n\nthrow new Error('boom at import');\n\nexport function createApp() {\n  return express();\n}\n");
-  const run = await npmTest01(dir);
-  const output = run.stdout + run.stderr;
-  expect(run.code).toBe(1);
+  const { code, output } = await npmTest01(dir);
+  expect(code).toBe(1);
   expect(output).toContain('boom at import');
   expect(output).toMatch(/01-headers\/server\.ts:3:\d+/);
   expect(output).not.toMatch(/test\/(lesson-|support\/)/);
