@@ -8,12 +8,13 @@ import fs from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import request from 'supertest';
 import { describe, test } from 'vitest';
+import { chatChecks, chats, live, showEvents, ticks } from './support/chat-checks.ts';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
 import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
 import { pollUntil, until } from './support/poll.ts';
-import type { ReceivedEvent, Stream } from './support/sse.ts';
+import type { ReceivedEvent } from './support/sse.ts';
 import { shown, targetFile } from './support/target.ts';
-import { check, showBytes, teach } from './support/teach.ts';
+import { check, showBytes } from './support/teach.ts';
 
 const lesson = useLesson('10', 'docs/10-broadcast.md');
 
@@ -32,75 +33,7 @@ const NO_HEARTBEAT = 60_000;
 /** No tick during a test about chat messages alone. */
 const NO_TICK = 60_000;
 
-const chats = (events: ReceivedEvent[]) => events.filter((event) => event.type === 'chat');
-const ticks = (events: ReceivedEvent[]) => events.filter((event) => event.type === 'tick');
-const live = (events: ReceivedEvent[]) => events.filter((event) => event.type !== 'welcome');
-const showEvents = (events: ReceivedEvent[], max = 6) =>
-  events
-    .slice(0, max)
-    .map((event) => `${event.type}${event.id ? ` #${event.id}` : ''} ${showBytes(event.data, 40)}`)
-    .join(', ') + (events.length > max ? `, … (${events.length} in all)` : '');
-
-/** Opens /events and waits for the welcome event, so the stream is subscribed. */
-async function join(server: RunningServer, read: string, withinMs = 2000, headers?: Record<string, string>): Promise<Stream> {
-  const stream = await connect(server, read, { withinMs, headers });
-  await until(() => stream.events.some((event) => event.type === 'welcome') || stream.ended(), withinMs);
-  if (!stream.events.some((event) => event.type === 'welcome')) {
-    await server.assertResponsive(read);
-    teach({
-      expected: 'GET /events to send its welcome event first, as in lesson 07',
-      got: stream.events.length ? `the events ${showEvents(stream.events)}` : `no event within ${withinMs} ms: ${showBytes(stream.raw(), 160)}`,
-      read: READ.carried,
-    });
-  }
-  return stream;
-}
-
-/** POSTs a chat message and returns the response; any failure to answer is a teaching failure. */
-async function say(server: RunningServer, body: unknown, read = READ.publish): Promise<request.Response> {
-  const call = request(server.url).post('/messages').timeout(2000);
-  const sent = typeof body === 'string' ? call.set('Content-Type', 'application/json').send(body) : call.send(body as object);
-  return sent.catch(async (error: Error) => {
-    await server.assertResponsive(read);
-    teach({
-      expected: 'POST /messages to answer within 2 s',
-      got: error.message,
-      hint: 'Every request needs an answer: a status, and a body if you like.',
-      read,
-    });
-  });
-}
-
-/** POSTs a text and fails with a teaching message unless the server accepted it (any 2xx). */
-async function post(server: RunningServer, text: string): Promise<void> {
-  const response = await say(server, { text });
-  check(response.status >= 200 && response.status < 300, {
-    expected: `POST /messages with the JSON body ${JSON.stringify({ text }).slice(0, 80)} to be accepted (a 2xx status)`,
-    got: `status ${response.status}${response.status === 404 ? ' (no route answers POST /messages yet)' : response.text ? `: ${showBytes(response.text, 120)}` : ''}`,
-    hint: response.status === 404 ? 'Add a route for POST /messages that reads a JSON body.' : undefined,
-    read: READ.publish,
-  });
-}
-
-/** Waits until every stream received `count` chat events (or one ended); fails with what each got. */
-async function expectChats(server: RunningServer, streams: Stream[], texts: string[], withinMs: number, read: string): Promise<void> {
-  await until(() => streams.every((stream) => chats(stream.events).length >= texts.length || stream.ended()), withinMs);
-  for (const [i, stream] of streams.entries()) {
-    const got = chats(stream.events).map((event) => event.data);
-    if (got.length < texts.length) await server.assertResponsive(read);
-    check(got.length === texts.length && got.every((data, k) => data === texts[k]), {
-      expected: `every connected client (${streams.length} here) to get each chat message once, in the order they were posted, with its text unchanged: ${texts.map((t) => showBytes(t, 30)).join(', ')}`,
-      got: `client ${i + 1} got ${got.length ? got.map((data) => showBytes(data, 30)).join(', ') : `no chat event within ${withinMs} ms`}${stream.ended() ? ' (then its response ended)' : ''}`,
-      hint:
-        got.length === 0
-          ? 'A message posted to /messages must go to every open stream as an event named "chat".'
-          : got.length > texts.length
-            ? 'Some message reached this client more than once: is a stream subscribed twice?'
-            : undefined,
-      read,
-    });
-  }
-}
+const { join, say, post, expectChats } = chatChecks({ publish: READ.publish, hub: READ.hub, carried: READ.carried });
 
 const timers = (stats: Stats) => stats.resources.Timeout ?? 0;
 const sockets = (stats: Stats) => stats.resources.TCPSocketWrap ?? 0;

@@ -132,6 +132,18 @@ export const lessons: Lesson[] = [
       'The exact lines: in publish, this.lastId++; const numbered = { ...event, id: String(this.lastId) }; this.history.add(numbered); const bytes = Buffer.from(formatEvent(numbered)); for (const stream of this.subscribers) stream.write(bytes); in server.ts app.post("/messages", express.json(), (req, res) => { ... hub.publish({ event: "chat", data: text }); res.status(201).json({ id: event.id }); }); and hub.unsubscribe(res) in res.on("close").',
     ],
   },
+  {
+    id: '11',
+    slug: 'backpressure',
+    title: 'Slow clients and backpressure',
+    files: ['hub.ts', 'server.ts'],
+    hints: [
+      'res.write() never refuses bytes: when the client does not read, they wait in the server\'s memory, and write() returns false. A stream tells you how many bytes wait for it: look that property up in the Node stream docs (writable...).',
+      'Give createApp a maxQueuedBytes option (1 MiB when it is not given) and hand it to the hub. In publish, before writing to a subscriber, compare what already waits for it with that bound.',
+      'Past the bound, drop the subscriber: forget it, destroy the stream (res.end() would wait for the client to read what is queued, which it never does), count it and log it. Waiting for "drain" instead would stall every other client or keep the queue for ever.',
+      'The exact lines: in publish, if (stream.writableLength > this.maxQueuedBytes) { this.drop(stream); } else { stream.write(bytes); } and in drop: this.subscribers.delete(stream); this.droppedCount++; stream.destroy(); console.warn(`Dropped a slow client ...`); in server.ts const maxQueuedBytes = options.maxQueuedBytes ?? 1024 * 1024; new Hub(historySize, maxQueuedBytes).',
+    ],
+  },
 ];
 
 /** The repository root, wherever the workshop was cloned. */

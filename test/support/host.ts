@@ -16,7 +16,8 @@ type Request =
   | { id: number; op: 'quiet'; clientPort: number }
   | { id: number; op: 'client'; file: string; url: string }
   | { id: number; op: 'stop-client'; clientId: number }
-  | { id: number; op: 'call'; file: string; name: string; args: unknown[] };
+  | { id: number; op: 'call'; file: string; name: string; args: unknown[] }
+  | { id: number; op: 'memory' };
 
 const servers = new Map<number, http.Server>();
 const clients = new Map<number, () => void>();
@@ -101,6 +102,23 @@ function stats() {
   };
 }
 
+/**
+ * What the process holds in memory after a full garbage collection (lesson 11):
+ * what is still referenced, not garbage that happens to be waiting for the
+ * collector. gc() is made available here only, on first use.
+ */
+let collect: (() => void) | undefined;
+async function memory() {
+  if (!collect) {
+    const [v8, vm] = await Promise.all([import('node:v8'), import('node:vm')]);
+    v8.setFlagsFromString('--expose-gc');
+    collect = vm.runInNewContext('gc') as () => void;
+  }
+  collect();
+  const { heapUsed, external, arrayBuffers, rss } = process.memoryUsage();
+  return { heapUsed, external, arrayBuffers, rss };
+}
+
 let nextClientId = 1;
 async function startClient(file: string, url: string): Promise<{ clientId: number; returnedStop: boolean }> {
   const mod = await load(file);
@@ -158,6 +176,8 @@ async function handle(request: Request): Promise<unknown> {
     }
     case 'call':
       return call(request.file, request.name, request.args);
+    case 'memory':
+      return memory();
   }
 }
 
