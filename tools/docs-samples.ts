@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fail } from './cli/args.ts';
 import { root } from './manifest.ts';
-import { findBlocks, inputsHash, masked, parseSample, readRecord, runAll, unmatchedMarkers, writeRecord, type SampleBlock } from './verify/samples.ts';
+import { findBlocks, inputsHash, masked, type HashCache, parseSample, readRecord, runAll, unmatchedMarkers, writeRecord, type SampleBlock } from './verify/samples.ts';
 
 const NAME = 'docs:samples';
 let only: string | undefined;
@@ -53,6 +53,9 @@ if (commands.length === 0) {
   process.exit(markerProblems.length + invalid.length > 0 ? 1 : 0);
 }
 
+// What each output depends on, as it is before the commands run: a file changed meanwhile makes verify rerun.
+const cache: HashCache = new Map();
+const inputs = new Map(commands.map((command) => [command, inputsHash(command, cache)]));
 console.log(`Running ${commands.length} sample command(s) from ${new Set(blocks.map((b) => b.file)).size} file(s)…`);
 const started = performance.now();
 const results = await runAll(commands, {
@@ -81,7 +84,7 @@ for (const [file, fileBlocks] of byFile) {
 }
 
 const record = readRecord();
-for (const [command, output] of results) if (typeof output === 'string') record[command] = { inputs: inputsHash(command), output };
+for (const [command, output] of results) if (typeof output === 'string') record[command] = { inputs: inputs.get(command)!, output };
 // Commands no block uses any more are dropped (unless only some samples ran).
 if (!only && !onlyFile) for (const command of Object.keys(record)) if (!commands.includes(command)) delete record[command];
 writeRecord(record);

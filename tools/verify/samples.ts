@@ -212,20 +212,28 @@ function solutionFiles(lesson: Lesson): string[] {
     .sort();
 }
 
-export function inputsHash(command: string): string {
+/** Digests shared by the commands of one check or one generation: each file is read, and each starter listed, once. */
+export type HashCache = Map<string, string>;
+
+export function inputsHash(command: string, cache: HashCache = new Map()): string {
+  const once = (key: string, compute: () => string) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = compute()));
+    return value;
+  };
+  const digest = (file: string) =>
+    once(`file:${file}`, () => (fs.existsSync(file) ? createHash('sha256').update(fs.readFileSync(file)).digest('hex') : 'missing'));
   const hash = createHash('sha256');
-  const add = (label: string, data: string | Buffer) => hash.update(`${label}\0`).update(data).update('\0');
-  const addFile = (file: string) => fs.existsSync(file) && add(path.relative(root, file), fs.readFileSync(file));
+  const add = (label: string, data: string) => hash.update(`${label}\0${data}\0`);
   add('command', command);
-  for (const file of harnessFiles()) addFile(file);
+  for (const file of harnessFiles()) add(path.relative(root, file), digest(file));
   const parsed = parseSample(command);
   const steps = 'steps' in parsed ? parsed.steps : [];
   // npm test depends on its lessons; the other commands on the whole workshop.
   const involved = new Set(steps.flatMap((step) => (step.script === 'test' ? testedLessons(step) : lessons)));
   for (const lesson of involved) {
-    for (const file of suiteFilesOf(lesson)) addFile(file);
-    for (const file of solutionFiles(lesson)) addFile(file);
-    for (const file of findStarter(lesson)?.files ?? []) add(file.gitPath, file.blob);
+    for (const file of [...suiteFilesOf(lesson), ...solutionFiles(lesson)]) add(path.relative(root, file), digest(file));
+    add(`starter ${lesson.id}`, once(`starter:${lesson.id}`, () => (findStarter(lesson)?.files ?? []).map((f) => `${f.gitPath} ${f.blob}`).join('\n')));
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -444,11 +452,12 @@ export async function checkSamples({ base = root, record = readRecord() }: { bas
   const blocks = findBlocks(base);
   const current = new Map<string, string>();
   const toRun: string[] = [];
+  const cache: HashCache = new Map();
   for (const command of new Set(blocks.map((b) => b.command))) {
     const parsed = parseSample(command);
     if ('error' in parsed) continue;
     const known = record[command];
-    if (known && known.inputs === inputsHash(command)) current.set(command, known.output);
+    if (known && known.inputs === inputsHash(command, cache)) current.set(command, known.output);
     else toRun.push(command);
   }
   const ran = await runAll(toRun);
