@@ -1,7 +1,8 @@
 // npm run docs:samples: fills every <!-- sample: COMMAND --> block in README.md
 // and docs/*.md with what COMMAND prints now (see tools/verify/samples.ts for
-// the format and where each command runs). Each distinct command runs once,
-// several at a time. A block is rewritten only when its output changed by more
+// the format and where each command runs). Each distinct command runs once:
+// those that run lesson suites one at a time (--parallel N for more), the quick
+// ones alongside. A block is rewritten only when its output changed by more
 // than what varies between runs (durations, clock times, ports), so the docs
 // do not churn. Then it records what it saw, which `npm run verify` checks.
 //

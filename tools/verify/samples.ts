@@ -392,14 +392,26 @@ export async function runSample(command: string): Promise<string> {
   }
 }
 
-/** Runs `commands`, at most `parallel` at a time (they mostly wait on child processes and sockets). */
+/**
+ * A command that runs lesson suites (npm test, watch, progress): its timing
+ * checks and deadlines are what it prints, so it gets the machine to itself.
+ */
+function runsSuites(command: string): boolean {
+  const parsed = parseSample(command);
+  return 'steps' in parsed && parsed.steps.some((step) => ['test', 'watch', 'progress'].includes(step.script));
+}
+
+/**
+ * Runs `commands`: those that run suites `parallel` at a time (default one, so
+ * that a busy machine does not change what their deadlines report), the quick
+ * ones (hint, diff, reset, bad input) alongside, two at a time.
+ */
 export async function runAll(
   commands: string[],
-  { parallel = Math.max(2, os.availableParallelism()), onDone }: { parallel?: number; onDone?: (command: string, seconds: number, error?: Error) => void } = {},
+  { parallel = 1, onDone }: { parallel?: number; onDone?: (command: string, seconds: number, error?: Error) => void } = {},
 ): Promise<Map<string, string | Error>> {
   const results = new Map<string, string | Error>();
-  const queue = [...commands];
-  const worker = async () => {
+  const worker = (queue: string[]) => async () => {
     for (let command = queue.shift(); command !== undefined; command = queue.shift()) {
       const started = performance.now();
       try {
@@ -411,7 +423,12 @@ export async function runAll(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, commands.length) }, worker));
+  const heavy = commands.filter(runsSuites);
+  const light = commands.filter((command) => !runsSuites(command));
+  await Promise.all([
+    ...Array.from({ length: Math.min(parallel, heavy.length) }, worker(heavy)),
+    ...Array.from({ length: Math.min(2, light.length) }, worker(light)),
+  ]);
   return results;
 }
 
@@ -442,7 +459,7 @@ export const staleLine = (block: SampleBlock) => `${block.file}: sample "${block
 /**
  * verify's check: one line per block that differs from what its command
  * prints now. Commands whose inputs are unchanged since the last generation
- * are not run again; the others are (in parallel).
+ * are not run again; the others are (see runAll).
  */
 export async function checkSamples({ base = root, record = readRecord() }: { base?: string; record?: Record<string, SampleRecord> } = {}): Promise<{
   problems: string[];
