@@ -72,3 +72,28 @@ test('--all runs the suites of untouched starters too; they still count as not s
   expect(run.stdout).toMatch(/Ran the suites of 1 lesson in \d+\.\d s\.\)/);
   expect(run.stdout).not.toContain('Not run');
 });
+
+test('a pass is remembered until a file it depends on changes; --fresh runs it anyway', { timeout: 300_000 }, async () => {
+  const workshop = makeWorkshop();
+  const slow = { timeoutMs: 120_000 };
+  // Only lesson 01, solved, so that one suite runs.
+  for (const lesson of shippedLessons(workshop).filter((l) => l.id !== '01')) fs.rmSync(workshop.lessonFile(lesson, ''), { recursive: true });
+  fs.copyFileSync(workshop.solutionFile('01'), workshop.lessonFile('01'));
+
+  const first = await runCommand(workshop.dir, 'progress', [], slow);
+  expect(row(first.stdout, '01')).toMatch(/passed$/);
+  expect(first.stdout).toMatch(/Ran the suites of 1 lesson in \d+\.\d s/);
+
+  const again = await runCommand(workshop.dir, 'progress', [], slow);
+  expect(row(again.stdout, '01')).toMatch(/passed$/);
+  expect(again.stdout).toMatch(/No suite needed to run, \d+\.\d s\. Remembered from earlier runs on the same files: 1 lesson/);
+
+  // Any change to the lesson's files, even a comment, is a new verdict to earn.
+  fs.appendFileSync(workshop.lessonFile('01'), '\n// changed\n');
+  const changed = await runCommand(workshop.dir, 'progress', [], slow);
+  expect(changed.stdout).toMatch(/Ran the suites of 1 lesson in \d+\.\d s/);
+
+  const fresh = await runCommand(workshop.dir, 'progress', ['--fresh'], slow);
+  expect(fresh.stdout).toMatch(/Ran the suites of 1 lesson in \d+\.\d s/);
+  expect(fresh.stdout).not.toContain('Remembered');
+});

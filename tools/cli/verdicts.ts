@@ -87,9 +87,11 @@ export function rememberedVerdict(lesson: Lesson, tree: string): Verdict | undef
  * Never fails the command that calls it: a cache that cannot be written is no cache.
  */
 export function recordVerdicts(outcomes: Iterable<SuiteOutcome>, tree: string): void {
+  const ran = [...outcomes];
+  if (ran.length === 0) return;
   try {
     const verdicts = readStore();
-    for (const outcome of outcomes) {
+    for (const outcome of ran) {
       const key = verdictKey(outcome.lesson, tree);
       delete verdicts[key]; // re-added last: the newest entries are kept
       if (!outcome.passed) continue;
