@@ -36,7 +36,7 @@ try {
     if (!Number.isInteger(parallel) || parallel < 1) fail(NAME, `--parallel needs a whole number of commands, not "${values.parallel}".`, 'npm run docs:samples -- --parallel 2');
   }
 } catch (error) {
-  fail(NAME, `${(error as Error).message.split('\n')[0]}`, 'npm run docs:samples');
+  fail(NAME, `${(error as Error).message.split('\n')[0]!.replace(/\.?$/, '.')} Flags: --only, --file, --parallel.`, 'npm run docs:samples -- --help');
 }
 
 const markerProblems = unmatchedMarkers();
