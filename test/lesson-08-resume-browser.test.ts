@@ -19,6 +19,7 @@ const publicDir = path.dirname(targetFile('08', 'public/index.html'));
 const READ = {
   page: 'docs/08-resume.md#the-client-and-the-page',
   replay: 'docs/08-resume.md#replay-then-live',
+  sequence: 'docs/08-resume.md#one-sequence-for-the-whole-server',
   carried: 'docs/08-resume.md#what-you-start-from',
 };
 
@@ -101,7 +102,7 @@ describeInBrowser('lesson 08 in the browser', (browser) => {
       hint:
         restartHint(after.numbers) ??
         (listProblem(after.numbers).includes('twice') ? 'A tick the page already had came again: replay only the ticks after Last-Event-ID.' : undefined),
-      read: READ.replay,
+      read: restartHint(after.numbers) ? READ.sequence : READ.replay,
     });
     const statusSeen = await watched.page.evaluate(() => (window as unknown as { __statusSeen: string[] }).__statusSeen);
     const connected = statusSeen.at(-1);
@@ -133,7 +134,7 @@ describeInBrowser('lesson 08 in the browser', (browser) => {
       expected: `after a reset event, #events to start over: no hole where the ticks after ${atCut} went missing`,
       got: `${showTexts(after.texts)}${listProblem(after.numbers) ? `: ${listProblem(after.numbers)}` : ''}${watched.problems()}`,
       hint: restartHint(after.numbers) ?? 'Listen for "reset" on the page and empty the list there; the ticks after it fill it again.',
-      read: READ.page,
+      read: restartHint(after.numbers) ? READ.sequence : READ.page,
     });
     if (resetData) {
       const pageText = await watched.page.evaluate(() => document.body.innerText);
