@@ -380,6 +380,9 @@ export async function runSample(command: string): Promise<string> {
       throwawayWorkshop(workshop);
       applyGiven(workshop, parsed.given);
       env.WORKSHOP_ROOT = workshop;
+    } else {
+      // npm test remembers passes in WORKSHOP_ROOT/.workshop/ (tools/cli/verdicts.ts): not in the learner's.
+      env.WORKSHOP_ROOT = scratch;
     }
     const outputs: string[] = [];
     for (const step of parsed.steps) {
