@@ -99,6 +99,21 @@ describe('the verify check', () => {
     expect(result.problems).toEqual(['README.md: sample "npm run hint 99" is stale; run npm run docs:samples']);
   });
 
+  test('past the rerun limit, verify asks for npm run docs:samples instead of spending minutes', async () => {
+    const dir = tree(block('npm run hint 99', 'hint: there is no lesson 99.'), block('npm run hint 98', 'edited by hand'));
+    const old = {
+      'npm run hint 99': { inputs: 'an older workshop', output: 'hint: there is no lesson 99.' },
+      'npm run hint 98': { inputs: 'an older workshop', output: 'hint: there is no lesson 98.' },
+    };
+    expect(await checkSamples({ base: dir, record: old, rerunLimit: 0 })).toEqual({
+      problems: [
+        'docs/guide.md: sample "npm run hint 98" is stale; run npm run docs:samples',
+        expect.stringMatching(/^1 more sample\(s\): what their commands depend on .* changed since the last npm run docs:samples; run npm run docs:samples$/),
+      ],
+      reran: [],
+    });
+  });
+
   test('a command the generator cannot run is named', async () => {
     const dir = tree(block('npm run typecheck', ''));
     expect((await checkSamples({ base: dir, record: {} })).problems).toEqual([
