@@ -1,10 +1,13 @@
-// npm run demo 04 [-- --solution] [-- --port 3001]
+// npm run demo 04 [-- --solution] [-- --port 3001] [-- --host]
 // Serves a lesson's app (the learner's, or the reference solution) on PORT
 // (default 3000), with a page that shows the events as they arrive. Lessons
 // that serve their own page at / keep it; the demo page is then at /__demo.
+// It listens on this computer only (127.0.0.1), as Vite does; --host opens it
+// to the network (a classroom) and prints the addresses the others can open.
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express, { type RequestHandler } from 'express';
@@ -27,6 +30,14 @@ function parsePort(input: string): number {
   // 0 lets the system pick a free port (the tests use it); the line below prints it.
   if (!/^\d+$/.test(input) || port > 65535) fail(NAME, `"${input}" is not a port number (1-65535).`, 'PORT=3001 npm run demo 01');
   return port;
+}
+
+/** This machine's addresses that others on the network can reach (IPv4, not loopback). */
+function networkAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((info) => info !== undefined && info.family === 'IPv4' && !info.internal)
+    .map((info) => info!.address);
 }
 
 async function loadApp(lesson: Lesson, tree: 'lessons' | 'solutions'): Promise<RequestHandler> {
@@ -53,6 +64,7 @@ async function main(): Promise<void> {
     flags: {
       solution: { description: 'serve the reference solution instead of your code', npmMayKeep: true },
       port: { description: 'the port to listen on (default: PORT or 3000)', value: 'number' },
+      host: { description: 'listen on every network interface, not only on this computer, and print the addresses' },
     },
   });
   const tree = flags.solution ? 'solutions' : 'lessons';
@@ -71,7 +83,10 @@ async function main(): Promise<void> {
   });
 
   const again = commandLine(NAME, lesson, ...(flags.solution ? ['--solution'] : []));
-  const server: Server = app.listen(port);
+  // Without --host, only this computer can connect: a learner's server in a
+  // café or classroom stays private. undefined = every interface (IPv6 and IPv4).
+  const host = flags.host ? undefined : '127.0.0.1';
+  const server: Server = app.listen(port, host);
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(NAME, `port ${port} is in use: stop the other server or pick another port.`, `PORT=${port + 1} ${again}`);
     if (error.code === 'EACCES') fail(NAME, `port ${port} needs privileges this user does not have.`, `PORT=3000 ${again}`);
@@ -84,6 +99,14 @@ async function main(): Promise<void> {
     console.log(`  page:   http://localhost:${port}/`);
     console.log(`  stream: http://localhost:${port}/events   (curl -N http://localhost:${port}/events)`);
     console.log(`  events: http://localhost:${port}/__demo   (the demo page, also when the lesson has its own)`);
+    if (flags.host) {
+      const addresses = networkAddresses();
+      console.log(`  network: listening on every interface; others open:`);
+      for (const address of addresses) console.log(`           http://${address}:${port}/`);
+      if (addresses.length === 0) console.log('           (this computer has no network address right now)');
+    } else {
+      console.log('  network: this computer only (127.0.0.1); add -- --host to let others on your network connect');
+    }
     console.log('Stop with Ctrl+C.');
   });
   // Ctrl+C: end open streams too, or the process waits for every browser tab.

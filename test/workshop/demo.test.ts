@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -36,6 +36,21 @@ function demo(args: string[], env: Record<string, string> = {}) {
   return { exited, listening, output: () => ({ stdout, stderr }) };
 }
 
+/** A non-loopback IPv4 address of this machine, where others on the network would connect. */
+const networkAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((info) => info !== undefined && info.family === 'IPv4' && !info.internal)?.address;
+
+/** Whether a TCP connection to host:port is accepted (false when refused), within 3 s. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, timeout: 3000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNREFUSED' ? resolve(false) : reject(error)));
+    socket.once('timeout', () => (socket.destroy(), reject(new Error(`no answer from ${host}:${port} within 3 s`))));
+  });
+}
+
 async function get(url: string): Promise<{ status: number; type: string; body: string }> {
   const response = await fetch(url);
   return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.text() };
@@ -55,6 +70,24 @@ describe.concurrent('npm run demo', () => {
     expect(events.map((e) => e.data)).toEqual(['hello']);
   });
 
+  test('listens on this computer only by default (loopback), and says how to open it to the network', async () => {
+    const run = demo(['01', '--solution', '--port', '0']);
+    const port = Number(new URL(await run.listening).port);
+    expect(run.output().stdout).toContain('this computer only (127.0.0.1); add -- --host');
+    expect(await accepts('127.0.0.1', port)).toBe(true);
+    if (networkAddress) expect(await accepts(networkAddress, port), `reachable at ${networkAddress}`).toBe(false);
+  });
+
+  test('-- --host listens on every interface and prints the addresses to open', async () => {
+    const run = demo(['01', '--solution', '--port', '0', '--host']);
+    const port = Number(new URL(await run.listening).port);
+    expect(await accepts('127.0.0.1', port)).toBe(true);
+    if (networkAddress) {
+      expect(run.output().stdout).toContain(`http://${networkAddress}:${port}/`);
+      expect(await accepts(networkAddress, port)).toBe(true);
+    }
+  });
+
   test("keeps the lesson's own page at / and moves the demo page to /__demo", async () => {
     const run = demo(['05', '--solution', '--port', '0']);
     const base = await run.listening;
@@ -65,7 +98,7 @@ describe.concurrent('npm run demo', () => {
   });
 
   test.each([
-    [['9'], /^demo: there is no lesson 9\. .*Try: npm run demo 01$/],
+    [['99'], /^demo: there is no lesson 99\. .*Try: npm run demo 01$/],
     [[], /^demo: which lesson\?/],
     [['04', '--bogus'], /^demo: unknown flag --bogus\./],
     [['04', '--port', 'abc'], /^demo: "abc" is not a port number/],
