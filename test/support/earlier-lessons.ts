@@ -25,19 +25,23 @@ export function probeDefaults(lesson: Lesson): DefaultsCheck {
   let open: Stream | undefined;
   // Not awaited: the suite's first tests run while the probe waits for its
   // first event (and a slow start never times out a hook).
+  const start = async () => {
+    const server = await lesson.start();
+    const stream = await openStream(`${server.url}/events`, 1500).catch(() => undefined);
+    open = stream;
+    return { server, stream };
+  };
   beforeAll(() => {
-    probe = (async () => {
-      const server = await lesson.start();
-      const stream = await openStream(`${server.url}/events`, 1500).catch(() => undefined);
-      open = stream;
-      return { server, stream };
-    })();
+    probe = start();
     // The test that calls the check reports a failure; the hook never does.
     probe.catch(() => undefined);
   });
 
   const expectDefaults = async (read: { retry: string; interval: string }) => {
-    const { server, stream } = await probe!;
+    // A probe that could not start (its process was replaced after an earlier
+    // test's failure, or the machine was too busy) starts again here, and its
+    // own failure is the one reported.
+    const { server, stream } = await probe!.catch(() => start());
     if (!stream) {
       await server.assertResponsive(read.interval);
       teach({
