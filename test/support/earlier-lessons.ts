@@ -41,7 +41,9 @@ export function probeDefaults(lesson: Lesson): DefaultsCheck {
     // A probe that could not start (its process was replaced after an earlier
     // test's failure, or the machine was too busy) starts again here, and its
     // own failure is the one reported.
-    const { server, stream } = await probe!.catch(() => start());
+    let { server, stream } = await probe!.catch(() => start());
+    // Its process may have been replaced since (a stuck test elsewhere): the probe then starts again.
+    if (stream?.ended() && stream.events.length === 0) ({ server, stream } = await start());
     if (!stream) {
       await server.assertResponsive(read.interval);
       teach({
