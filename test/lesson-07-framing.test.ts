@@ -334,7 +334,18 @@ describe('lesson 07: the stream at /events', () => {
   test('GET / still serves public/index.html as HTML', async () => {
     const server = await lesson.start();
     const file = targetFile('07', 'public/index.html');
-    const response = await request(server.url).get('/').timeout(2000);
+    const response = await request(server.url)
+      .get('/')
+      .timeout(2000)
+      .catch(async () => {
+        await server.assertResponsive(READ.earlier);
+        teach({
+          expected: 'GET / to answer with the page (lesson 05)',
+          got: 'no answer within 2 s',
+          hint: 'The route for / must send the file: keep lesson 05\'s res.sendFile(...).',
+          read: 'docs/05-client.md#serve-the-page',
+        });
+      });
     check(response.status === 200 && /^text\/html/.test(response.headers['content-type'] ?? ''), {
       expected: 'GET / to answer 200 with the page, as text/html (lesson 05)',
       got: `status ${response.status}, Content-Type ${response.headers['content-type'] ?? '(none)'}`,
@@ -410,7 +421,9 @@ describe('lesson 07: the Node client, subscribe(url, onEvent) in client.ts', () 
       hint:
         got.length === 0
           ? 'Named events never reach a "message" listener: add a listener for each name, welcome and tick.'
-          : 'Pass the event\'s type, its lastEventId and its data, as they arrived.',
+          : !got.some((item) => item.type === 'welcome') || !got.some((item) => item.type === 'tick')
+            ? 'Listen for both names, welcome and tick: each name needs its own listener.'
+            : 'Pass the event\'s type, its lastEventId and its data, as they arrived.',
       read: READ.named,
     });
 
