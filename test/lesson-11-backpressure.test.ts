@@ -185,8 +185,9 @@ describe('lesson 11: a client that stops reading', () => {
   test('cannot push the server\'s memory past the bound while 24 MB are published; it is dropped, and a fast client gets every event on time', async () => {
     const maxQueuedBytes = 512 * KiB;
     const server = await lesson.start({ ...QUIET, historySize: 2, maxQueuedBytes });
-    const fast = await join(server, READ.carried);
+    // The stalled client first: a broadcast that waits for it holds up the one behind it.
     await stall(server);
+    const fast = await join(server, READ.carried);
     const before = await server.stats();
     const outputBefore = lesson.output().length;
 
@@ -213,11 +214,34 @@ describe('lesson 11: a client that stops reading', () => {
 
   test('createApp() without maxQueuedBytes still has a bound (1 MiB): the stalled client is dropped, memory stays low', async () => {
     const server = await lesson.start({ ...QUIET, historySize: 2 });
-    const fast = await join(server, READ.carried);
     await stall(server);
+    const fast = await join(server, READ.carried);
     const before = await server.stats();
     const result = await flood(server, fast, 12 * MiB, undefined);
     await expectDropped(server, before, result, READ.bound);
+  }, 60_000);
+});
+
+describe('lesson 11: the bound is the one given', () => {
+  test('with maxQueuedBytes: 64 MiB, a client that stalls while 6 MB are published is still within its bound, and stays', async () => {
+    const server = await lesson.start({ ...QUIET, historySize: 2, maxQueuedBytes: 64 * MiB });
+    await stall(server);
+    const fast = await join(server, READ.carried);
+    const before = await server.stats();
+    let sent = chats(fast.events).length;
+    for (let batch = 0; batch < (6 * MiB) / (TEXT_BYTES * BATCH); batch++) {
+      await Promise.all(Array.from({ length: BATCH }, () => publish(server, `${++sent}:${'y'.repeat(TEXT_BYTES - 8)}`)));
+      await until(() => chats(fast.events).length >= sent || fast.ended(), 4000);
+    }
+    const after = await server.stats();
+    check(after.openResponses === before.openResponses && !fast.ended(), {
+      expected: 'createApp({ maxQueuedBytes: 64 MiB }) to keep a client that has less than 64 MiB waiting for it',
+      got: fast.ended()
+        ? 'the reading client\'s stream ended'
+        : `the stalled client was dropped after 6 MB: ${before.openResponses - after.openResponses} response(s) fewer than before`,
+      hint: 'Use options.maxQueuedBytes when it is given; the default is only for when it is not.',
+      read: READ.bound,
+    });
   }, 60_000);
 });
 
