@@ -8,6 +8,7 @@ import path from 'node:path';
 import { compareWithStarter, findStarter } from './cli/starters.ts';
 import { checkIndex } from './docs-index.ts';
 import { folderName, lessons, root, testPath } from './manifest.ts';
+import { checkAnswerKeptOut } from './verify/answer-kept-out.ts';
 import { checkLayout } from './verify/layout.ts';
 import { checkLinks } from './verify/links.ts';
 import { checkSamples } from './verify/samples.ts';
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
   const samples = await checkSamples();
   const rerunNote = samples.reran.length > 0 ? `; ${samples.reran.length} rerun, npm run docs:samples records them` : '';
   record(samples.problems.length === 0, `generated samples in README.md and docs/ match their commands${rerunNote}`, samples.problems);
+  const answers = checkAnswerKeptOut();
+  record(answers.length === 0, 'no solution line in a lesson text outside its folded walkthrough, nor in a starter TODO', answers);
   const links = checkLinks();
   record(links.length === 0, 'links, #anchors and npm scripts in README.md, docs/, tests and starters', links);
 
