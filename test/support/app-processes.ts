@@ -1,0 +1,104 @@
+// Several processes of a learner's app (the capstone), each a real child
+// process running test/support/app-process.ts: its own port, its own memory,
+// its own environment (REDIS_URL or none). A test can kill one as a crash
+// would, and see whether another one crashed.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { root } from '../../tools/manifest.ts';
+import { learnerFrames, LessonError, format } from './teach.ts';
+import { shown } from './target.ts';
+
+const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app-process.ts');
+/** Loading TypeScript, Express and a Redis client, and connecting: about a second, far more on a busy machine (it fails at once when the process exits). */
+export const START_DEADLINE_MS = 30_000;
+
+export interface AppProcess {
+  name: string;
+  url: string;
+  /** Whether it is still running. */
+  alive(): boolean;
+  /** How it ended: "SIGKILL", "exit code 1"; '' while it runs. */
+  exitReason(): string;
+  /** Its last lines of output. */
+  output(): string;
+  /** Kills it at once, as a crash or a power cut would (no clean stop). */
+  kill(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * Starts createApp(options) of `file` in a new process named `name`, with
+ * `env` added to (or, when a value is undefined, removed from) the environment.
+ */
+export async function startAppProcess(
+  name: string,
+  file: string,
+  { env = {}, options, read }: { env?: Record<string, string | undefined>; options?: Record<string, unknown>; read: string },
+): Promise<AppProcess> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'development' };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[key];
+    else childEnv[key] = value;
+  }
+  const args = [file, ...(options ? [JSON.stringify(options)] : [])];
+  const child = fork(ENTRY, args, { cwd: root, env: childEnv, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  running.add(child);
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    if (lines.length > 30) lines.splice(0, lines.length - 30);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let reason = '';
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      reason = signal ?? `exit code ${code}`;
+      running.delete(child);
+      resolve();
+    }),
+  );
+  const output = () => lines.slice(-8).join('\n  ');
+
+  type Started = { port: number } | { failed: { name: string; message: string; stack?: string } } | { gone: true } | { late: true };
+  let timer: NodeJS.Timeout | undefined;
+  const started: Started = await Promise.race([
+    new Promise<Started>((resolve) => child.once('message', (message: Started) => resolve(message))),
+    exited.then((): Started => ({ gone: true })),
+    new Promise<Started>((resolve) => {
+      timer = setTimeout(() => resolve({ late: true }), START_DEADLINE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+
+  if (!('port' in started)) {
+    child.kill('SIGKILL');
+    let got: string;
+    if ('failed' in started) {
+      const where = learnerFrames(started.failed.stack)[0];
+      got = `createApp() threw ${started.failed.name}: ${started.failed.message}${where ? ` (${where})` : ''}`;
+    } else if ('gone' in started) {
+      got = `the process exited (${reason}) before it listened${output() ? `:\n  ${output()}` : ''}`;
+    } else {
+      got = `it was not listening within ${START_DEADLINE_MS / 1000} s: createApp() never finished (waiting for something that never answers?)${output() ? `:\n  ${output()}` : ''}`;
+    }
+    throw new LessonError(format({ expected: `${shown(file)} to start as process ${name} and listen`, got, read }));
+  }
+
+  return {
+    name,
+    url: `http://127.0.0.1:${started.port}`,
+    alive: () => reason === '',
+    exitReason: () => reason,
+    output,
+    async kill() {
+      if (reason === '') child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
