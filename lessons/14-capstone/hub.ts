@@ -1,0 +1,103 @@
+// Every open stream of this process. The feed (memory-feed.ts or redis-feed.ts)
+// hands each new event to broadcast() once; the hub sends the same bytes to
+// every stream. A stream whose client stopped reading is dropped before what
+// waits for it grows past maxQueuedBytes (lesson 11).
+import type { Writable } from 'node:stream';
+import { formatEvent, type SseEvent } from './sse-format.ts';
+
+export class Hub {
+  private readonly subscribers = new Set<Writable>();
+  /** Streams still being sent what they missed: their live events wait here. */
+  private readonly catchingUp = new Map<Writable, SseEvent[]>();
+  private readonly maxQueuedBytes: number;
+  private droppedCount = 0;
+
+  constructor(maxQueuedBytes: number) {
+    this.maxQueuedBytes = maxQueuedBytes;
+  }
+
+  /** How many streams were dropped so far because their client stopped reading. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** How many streams are subscribed right now. */
+  get size(): number {
+    return this.subscribers.size + this.catchingUp.size;
+  }
+
+  /** Live events from now on go to `stream` too, until unsubscribe(stream). */
+  subscribe(stream: Writable): void {
+    this.subscribers.add(stream);
+  }
+
+  /**
+   * Like subscribe, for a stream that is first sent what it missed (read
+   * asynchronously, from Redis): live events are kept for it meanwhile, so
+   * none falls between the replay and the live stream.
+   */
+  subscribeLater(stream: Writable): void {
+    this.catchingUp.set(stream, []);
+  }
+
+  /**
+   * The replay of `stream` is written, up to the event with id `lastSentId`:
+   * send it the live events that came meanwhile and are newer, then make it live.
+   */
+  goLive(stream: Writable, lastSentId: string | undefined): void {
+    const held = this.catchingUp.get(stream);
+    if (held === undefined) return; // it left meanwhile
+    this.catchingUp.delete(stream);
+    for (const event of held) {
+      if (lastSentId === undefined || compareIds(event.id!, lastSentId) > 0) {
+        stream.write(formatEvent(event));
+      }
+    }
+    this.subscribers.add(stream);
+  }
+
+  /** Forgets `stream`: call it as soon as its client has gone. */
+  unsubscribe(stream: Writable): void {
+    this.subscribers.delete(stream);
+    this.catchingUp.delete(stream);
+  }
+
+  /**
+   * Writes an event that already has its id to every subscriber. It is
+   * formatted and encoded once: every stream gets the same Buffer.
+   */
+  broadcast(event: SseEvent): void {
+    const bytes = Buffer.from(formatEvent(event));
+    for (const stream of this.subscribers) {
+      if (stream.writableLength > this.maxQueuedBytes) {
+        this.drop(stream);
+      } else {
+        stream.write(bytes);
+      }
+    }
+    for (const held of this.catchingUp.values()) {
+      held.push(event);
+    }
+  }
+
+  /** Its client stopped reading: forget the stream and destroy it (lesson 11). */
+  private drop(stream: Writable): void {
+    const queued = stream.writableLength;
+    this.subscribers.delete(stream);
+    this.droppedCount++;
+    stream.destroy();
+    console.warn(
+      `Dropped a slow client: ${queued} bytes were waiting to be sent (maxQueuedBytes: ${this.maxQueuedBytes}); ${this.droppedCount} dropped so far.`,
+    );
+  }
+}
+
+/**
+ * Orders two event ids: "7" and "8" from the in-memory feed, or Redis stream
+ * ids such as "1732834567123-0" (milliseconds, then a sequence number).
+ */
+export function compareIds(a: string, b: string): number {
+  const [aTime = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bTime = 0, bSeq = 0] = b.split('-').map(Number);
+  return aTime - bTime || aSeq - bSeq;
+}
