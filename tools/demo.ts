@@ -84,9 +84,9 @@ async function main(): Promise<void> {
 
   const again = commandLine(NAME, lesson, ...(flags.solution ? ['--solution'] : []));
   // Without --host, only this computer can connect: a learner's server in a
-  // café or classroom stays private. undefined = every interface (IPv6 and IPv4).
-  const host = flags.host ? undefined : '127.0.0.1';
-  const server: Server = app.listen(port, host);
+  // café or classroom stays private. Without a host, Node listens on every
+  // interface (IPv6 and IPv4).
+  const server: Server = flags.host ? app.listen(port) : app.listen(port, '127.0.0.1');
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(NAME, `port ${port} is in use: stop the other server or pick another port.`, `PORT=${port + 1} ${again}`);
     if (error.code === 'EACCES') fail(NAME, `port ${port} needs privileges this user does not have.`, `PORT=3000 ${again}`);

@@ -145,6 +145,19 @@ export const lessons: Lesson[] = [
     ],
   },
   {
+    id: '12',
+    slug: 'clean-stop',
+    title: 'Stopping cleanly',
+    files: ['hub.ts', 'server.ts', 'main.ts'],
+    hints: [
+      'Three pieces: a stream that is over answers 204 (server.ts); app.stop() ends every open stream and the ticks (hub.ts and server.ts); main.ts calls it when SIGTERM arrives and closes the server.',
+      'An EventSource reconnects after any end of its stream, and after a network error; a 204 No Content answer is the one that makes it stop for good. Keep a flag that says the stream is over, set after the last tick.',
+      'The hub knows every open stream: give it a method that writes a last event (if you like) to each, ends each response with end() (not destroy(), which cuts it), and forgets them all. setInterval returns a handle: keep it to clear it.',
+      'createApp can return the app with one more property: Object.assign(app, { stop }). In main.ts, on SIGTERM: server.close() (no new connections; its callback runs once all are gone), app.stop(), then server.closeIdleConnections() once the last bytes are out, and a timer (unref) that calls closeAllConnections() as a last resort.',
+      'The exact lines: in the Hub, close(last) { for (const stream of this.subscribers) { if (last) stream.write(Buffer.from(formatEvent(last))); stream.end(); } this.subscribers.clear(); } in createApp, const ticker = setInterval(...); in it, if (count === lastTick) { over = true; clearInterval(ticker); hub.close(); } in GET /events, if (over) { res.status(204).end(); return; } and function stop() { clearInterval(ticker); hub.close({ event: "bye", data: "..." }); } return Object.assign(app, { stop }); in main.ts process.once("SIGTERM", () => { server.close(); app.stop(); setImmediate(() => server.closeIdleConnections()); setTimeout(() => server.closeAllConnections(), 5000).unref(); }).',
+    ],
+  },
+  {
     id: '14',
     slug: 'capstone',
     title: 'Capstone: a live chat on many processes',

@@ -17,9 +17,12 @@ type Request =
   | { id: number; op: 'client'; file: string; url: string }
   | { id: number; op: 'stop-client'; clientId: number }
   | { id: number; op: 'call'; file: string; name: string; args: unknown[] }
-  | { id: number; op: 'memory' };
+  | { id: number; op: 'memory' }
+  | { id: number; op: 'stop-app'; port: number };
 
 const servers = new Map<number, http.Server>();
+/** What createApp returned, by port: lesson 12 calls its stop(). */
+const apps = new Map<number, unknown>();
 const clients = new Map<number, () => void>();
 const closedResponses = new WeakSet<http.ServerResponse>();
 let openResponses = 0;
@@ -76,6 +79,7 @@ async function listen(file: string, options: Record<string, unknown> | undefined
   });
   const { port } = server.address() as AddressInfo;
   servers.set(port, server);
+  apps.set(port, app);
   return { port };
 }
 
@@ -178,6 +182,17 @@ async function handle(request: Request): Promise<unknown> {
       return call(request.file, request.name, request.args);
     case 'memory':
       return memory();
+    case 'stop-app': {
+      // Lesson 12: the app's own stop() (what a SIGTERM handler calls); the server keeps listening.
+      const stop = (apps.get(request.port) as { stop?: unknown } | undefined)?.stop;
+      if (typeof stop !== 'function') return { hasStop: false };
+      try {
+        await (stop as () => unknown).call(apps.get(request.port));
+        return { hasStop: true };
+      } catch (error) {
+        return { hasStop: true, threw: describe(error) };
+      }
+    }
   }
 }
 

@@ -173,6 +173,8 @@ export interface RunningServer {
   memory(): Promise<Memory>;
   /** Throws a teaching error if the server's process stopped answering (a synchronous loop). */
   assertResponsive(read: string): Promise<void>;
+  /** Calls stop() of what createApp returned (lesson 12); the server keeps listening. */
+  stopApp(): Promise<{ hasStop: boolean; threw?: { name?: string; message: string } }>;
   /**
    * Whether anything can still write to the response of the request made from
    * `clientPort` (see host-quiet.ts); undefined when the process does not answer.
@@ -381,6 +383,12 @@ export function useLesson(id: string, docs: string) {
         async quiet(clientPort: number) {
           const reply = await owner.request('quiet', { clientPort }, QUIET_DEADLINE_MS).catch(() => undefined);
           return reply?.ok ? (reply.value as QuietState) : undefined;
+        },
+        async stopApp() {
+          const reply = await owner.request('stop-app', { port }, LOAD_DEADLINE_MS).catch(() => undefined);
+          if (owner.exited) throw diedFailure(file, owner, docs);
+          if (!reply?.ok) throw stuckFailure(file, docs);
+          return reply.value as { hasStop: boolean; threw?: { name?: string; message: string } };
         },
         async assertResponsive(read: string) {
           if (await owner.responsive()) return;
