@@ -5,7 +5,7 @@
 // and the workshop suite runs the same checks on every solution that has a page.
 import path from 'node:path';
 import { test } from 'vitest';
-import { describeInBrowser } from './support/browser-launch.ts';
+import { BROWSER_TEST_TIMEOUT_MS, describeInBrowser } from './support/browser-launch.ts';
 import {
   expectDataShownAsText,
   expectEventsShown,
@@ -27,24 +27,24 @@ describeInBrowser('lesson 05 in the browser', (browser) => {
     const watched = await openPage(browser, `${server.url}/`, { assertResponsive: server.assertResponsive });
     // Three events take 3 × intervalMs; allow a few more for the page to load.
     await expectEventsShown(watched, ['1', '2', '3'], 15 * intervalMs, { streamUrl: `${server.url}/events` });
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   test('event data appears as text: <img onerror> in an event shows as characters and runs nothing', async () => {
     await expectDataShownAsText(browser, publicDir);
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   test('the status element shows when the stream drops and when it is back', async () => {
     const server = await lesson.start({ intervalMs: 50, retryMs: 300 });
     await expectStatusFollowsConnection(browser, server);
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   test("after a drop, the browser reconnects after your server's retry delay", async () => {
     const retryMs = 300;
     const server = await lesson.start({ intervalMs: 50, retryMs });
     await expectServerRetryHonoured(browser, server, retryMs);
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   test('the page lets EventSource reconnect: after the retry delay, with Last-Event-ID', async () => {
     await expectPageReconnects(browser, publicDir);
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 });

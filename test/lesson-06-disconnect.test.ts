@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'vitest';
-import { describeInBrowser } from './support/browser-launch.ts';
+import { BROWSER_TEST_TIMEOUT_MS, describeInBrowser } from './support/browser-launch.ts';
 import { expectPageServed, probeDefaults } from './support/earlier-lessons.ts';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
 import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
@@ -224,7 +224,12 @@ describe('lesson 06: what earlier lessons built', () => {
 });
 
 describeInBrowser('lesson 06: the page of lesson 05 in the browser', (browser) => {
-  test('the page shows events as text, follows a drop in its status, and reconnects with Last-Event-ID', async () => {
-    await expectPageContract(browser, path.dirname(targetFile('06', 'public/index.html')));
-  });
+  test(
+    'the page shows events as text, follows a drop in its status, and reconnects with Last-Event-ID',
+    async () => {
+      await expectPageContract(browser, path.dirname(targetFile('06', 'public/index.html')));
+    },
+    // Each step has its own deadline; this only leaves room for a busy machine.
+    BROWSER_TEST_TIMEOUT_MS,
+  );
 });

@@ -197,6 +197,13 @@ const READ_PAGE = `(() => {
 
 const NO_PAGE: PageState = { answered: false, texts: null, status: null, idle: false, sources: 0, closes: 0, opens: 0, errors: 0, messages: 0 };
 
+/**
+ * The vitest timeout for one browser test. Every step of a check has its own,
+ * shorter deadline and fails with a lesson message; this only keeps a busy
+ * machine (page loads, a browser context) from cutting a check short.
+ */
+export const BROWSER_TEST_TIMEOUT_MS = 20_000;
+
 export interface BrowserHandle {
   /** A fresh page in its own browser context, closed after the test. */
   newPage(): Promise<WatchedPage>;
