@@ -21,7 +21,7 @@ const READ = {
   over: `${DOC}#a-stream-that-is-over-204-no-content`,
   stop: `${DOC}#stopping-the-app`,
   timer: `${DOC}#a-timer-keeps-the-process-alive`,
-  close: `${DOC}#what-servercloses-waits-for`,
+  close: `${DOC}#what-serverclose-waits-for`,
   signal: `${DOC}#sigterm-the-polite-way-to-stop-a-process`,
   carried: `${DOC}#what-you-start-from`,
 };

@@ -15,4 +15,4 @@ const server = app.listen(port, () => {
 //   stream ended (app.stop(), TODO 4), the connections closed, and the process
 //   exits by itself within a few seconds, even with many streams open.
 //   (docs/12-clean-stop.md#sigterm-the-polite-way-to-stop-a-process,
-//   docs/12-clean-stop.md#what-servercloses-waits-for)
+//   docs/12-clean-stop.md#what-serverclose-waits-for)
