@@ -119,6 +119,14 @@ describe('lesson 10: broadcast to many clients', () => {
     // A few more ticks after the last message, so every client has the same window.
     await until(() => streams.every((stream) => ticks(stream.events).length >= 8), 2000);
     for (const stream of streams) stream.close();
+    const fewest = Math.min(...streams.map((stream) => ticks(stream.events).length));
+    if (fewest < 8) await server.assertResponsive(READ.sequence);
+    check(fewest >= 8, {
+      expected: 'a tick every 25 ms (intervalMs) to every client, between the chat messages',
+      got: `a client got ${fewest} tick(s) in all: ${showEvents(live(streams.find((stream) => ticks(stream.events).length === fewest)!.events))}`,
+      hint: 'The ticks are published to every subscriber, like the chat messages.',
+      read: READ.hub,
+    });
 
     const views = streams.map((stream) => live(stream.events));
     for (const [i, events] of views.entries()) {
