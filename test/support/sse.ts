@@ -48,12 +48,17 @@ export interface QuietProbe {
   quiet(clientPort: number): Promise<QuietState | undefined>;
 }
 
-/** How often a waiting stream asks; two looks in a row must agree before a wait ends early. */
+/**
+ * How often a waiting stream asks, and how many looks in a row must agree
+ * before a wait ends early: about 150 ms of a process with nothing to do.
+ * A test sends its own requests before it waits, never while (see host-quiet.ts).
+ */
 const QUIET_EVERY_MS = 40;
+const QUIET_LOOKS = 3;
 
 /**
- * Calls `stop` once `isOver(state)` held on two looks in a row, QUIET_EVERY_MS
- * apart, with nothing happening in the server's process in between. Gives up
+ * Calls `stop` once `isOver(state)` held on QUIET_LOOKS looks in a row,
+ * QUIET_EVERY_MS apart, with nothing happening in the server's process in between. Gives up
  * (and the caller's deadline decides) when the process does not answer.
  * Returns a function that ends the watch.
  */
@@ -66,11 +71,14 @@ function watchQuiet(
   let ended = false;
   let timer: NodeJS.Timeout | undefined;
   let previous: QuietState | undefined;
+  let agreeing = 0;
   const look = async () => {
     if (ended || clientPort === undefined) return;
     const state = await probe.quiet(clientPort);
     if (ended || !state) return;
-    if (state.idle && isOver(state) && previous?.idle && previous.activity === state.activity) {
+    const quietNow = state.idle && isOver(state);
+    agreeing = quietNow && (agreeing === 0 || previous?.activity === state.activity) ? agreeing + 1 : quietNow ? 1 : 0;
+    if (agreeing >= QUIET_LOOKS) {
       ended = true;
       stop();
       return;
