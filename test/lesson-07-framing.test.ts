@@ -65,7 +65,9 @@ async function expectNoForgery(c: ForgeryCase): Promise<void> {
   judgeCase(c, text, await readWithNodeClient(text), 'the eventsource package');
 }
 
-describe('lesson 07: formatEvent(event) in sse-format.ts', () => {
+// The first test also starts your server's process; on a busy machine that and
+// the readers' connections take several seconds. A passing run takes far less.
+describe('lesson 07: formatEvent(event) in sse-format.ts', { timeout: 20_000 }, () => {
   test('returns one complete event: data: hello and the blank line that ends it', async () => {
     await expectFormatted(
       { data: 'hello' },
