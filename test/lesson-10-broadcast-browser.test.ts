@@ -105,6 +105,50 @@ describeInBrowser('lesson 10: many EventSources in one browser', (browser) => {
       read: READ.hub,
     });
   }, 20_000);
+
+  test('the page shows each chat message as text, and its form posts one that every open page shows', async () => {
+    const server = await lesson.start({ intervalMs: 60_000, heartbeatMs: 60_000 });
+    const [first, second] = [await browser.newPage(), await browser.newPage()];
+    await Promise.all([first.page.goto(`${server.url}/`), second.page.goto(`${server.url}/`)]);
+    const chatTexts = (page: typeof first.page) =>
+      page.evaluate(() => [...document.querySelectorAll('#chat > *')].map((item) => item.textContent ?? '')).catch(() => [] as string[]);
+    const waitFor = async (page: typeof first.page, count: number) => {
+      const deadline = performance.now() + 3000;
+      let texts = await chatTexts(page);
+      while (texts.length < count && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        texts = await chatTexts(page);
+      }
+      return texts;
+    };
+    // Both pages are connected once their status says so.
+    for (const { page } of [first, second]) {
+      await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'connected', undefined, { timeout: 4000 }).catch(() => undefined);
+    }
+    const html = '<b>bold</b>\nsecond line';
+    const response = await fetch(`${server.url}/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: html }),
+      signal: AbortSignal.timeout(2000),
+    });
+    check(response.ok, { expected: 'POST /messages to be accepted', got: `status ${response.status}`, read: READ.hub });
+    const shownFirst = await waitFor(first.page, 1);
+    check(shownFirst[0] === html, {
+      expected: `the page to show the chat message ${JSON.stringify(html)} in #chat, as text`,
+      got: shownFirst.length ? `#chat shows ${JSON.stringify(shownFirst)}` : `#chat shows nothing after 3 s${first.problems()}`,
+      read: READ.hub,
+    });
+
+    await second.page.fill('#text', 'from the form');
+    await second.page.press('#text', 'Enter');
+    const [a, b] = [await waitFor(first.page, 2), await waitFor(second.page, 2)];
+    check(a[1] === 'from the form' && b[1] === 'from the form', {
+      expected: 'a message typed into the form of one page to show on every open page',
+      got: `the pages show ${JSON.stringify(a)} and ${JSON.stringify(b)}${second.problems()}`,
+      read: 'docs/10-broadcast.md#publishing-from-outside-post-messages',
+    });
+  }, 20_000);
 });
 
 const EventSource_CONNECTING = 0;
