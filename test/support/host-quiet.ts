@@ -40,8 +40,9 @@ let servers = 0;
 let activity = 0;
 /**
  * The process's own channels: the IPC channel and the stdout and stderr pipes
- * (PipeWrap, made when first used), and whatever child process the TypeScript
- * loader keeps (esbuild's service), as found when the first server starts.
+ * (PipeWrap, made when first used), and whatever child process or pending
+ * connection the TypeScript loader keeps (esbuild's service, tsx's own pipes),
+ * as found when the first server starts.
  */
 const ownChannels = new Map<string, number>([['PipeWrap', 3]]);
 let channelsKnown = false;
@@ -108,6 +109,8 @@ export function trackServer(server: http.Server): void {
     const count = (name: string) => now.filter((n) => n === name).length;
     ownChannels.set('PipeWrap', Math.max(3, count('PipeWrap')));
     ownChannels.set('ProcessWrap', count('ProcessWrap'));
+    // On Node 26, tsx keeps two pipe connections pending for good (ConnectWrap).
+    ownChannels.set('ConnectWrap', count('ConnectWrap'));
   }
   servers++;
   server.once('close', () => servers--);

@@ -58,8 +58,9 @@ const QUIET_LOOKS = 3;
 
 /**
  * Calls `stop` once `isOver(state)` held on QUIET_LOOKS looks in a row,
- * QUIET_EVERY_MS apart, with nothing happening in the server's process in between. Gives up
- * (and the caller's deadline decides) when the process does not answer.
+ * QUIET_EVERY_MS apart, with nothing happening in the server's process in
+ * between. A look the process does not answer in time starts the count over;
+ * the caller's deadline still decides.
  * Returns a function that ends the watch.
  */
 function watchQuiet(
@@ -75,7 +76,13 @@ function watchQuiet(
   const look = async () => {
     if (ended || clientPort === undefined) return;
     const state = await probe.quiet(clientPort);
-    if (ended || !state) return;
+    if (ended) return;
+    if (!state) {
+      // No answer in time (a busy machine, or a process stuck in a loop): start over; the deadline still holds.
+      agreeing = 0;
+      timer = setTimeout(look, QUIET_EVERY_MS);
+      return;
+    }
     const quietNow = state.idle && isOver(state);
     agreeing = quietNow && (agreeing === 0 || previous?.activity === state.activity) ? agreeing + 1 : quietNow ? 1 : 0;
     if (agreeing >= QUIET_LOOKS) {
