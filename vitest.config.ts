@@ -10,7 +10,7 @@ const setupFiles = ['test/support/fail-fast.ts'];
 // lesson's process, sockets or a browser, so lesson 05's two files (or all the
 // lessons of `npm test`) run side by side even on 2 cores, where vitest's
 // default would be one file at a time.
-const maxWorkers = 4;
+const maxWorkers = 3;
 
 export default defineConfig({
   test: {

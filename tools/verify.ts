@@ -22,7 +22,7 @@ let failed = 0;
  * sockets and a browser; the workshop's tests start whole commands, which use
  * the CPU, so fewer of those at once.
  */
-const LESSON_WORKERS = 4;
+const LESSON_WORKERS = 3;
 const WORKSHOP_WORKERS = 2;
 
 /** `tsc -p .` in the background: its exit status and output. */

@@ -276,7 +276,9 @@ export function useLesson(id: string, docs: string) {
       ]);
     } catch (error) {
       const output = current.output.slice(-8).join('\n  ');
-      current.kill();
+      // A host that is merely slow (a busy machine) keeps starting: the next
+      // test waits for the same one instead of starting over from nothing.
+      if (!(error instanceof Timeout)) current.kill();
       throw new LessonError(
         format({
           expected: 'the test harness to start a Node process for your server',
