@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'vitest';
 import { docsPath, folderName, lessonDir, lessons, root } from '../../tools/manifest.ts';
-import { describeInBrowser } from '../support/browser-launch.ts';
+import { BROWSER_TEST_TIMEOUT_MS, describeInBrowser } from '../support/browser-launch.ts';
 import {
   expectDataShownAsText,
   expectEventsShown,
@@ -31,23 +31,23 @@ for (const lesson of withPages) {
       const running = await host.start({ intervalMs: 100 }, server);
       const watched = await openPage(browser, `${running.url}/`, { assertResponsive: running.assertResponsive });
       await expectEventsShown(watched, ['1', '2', '3'], 1500, { streamUrl: `${running.url}/events` });
-    });
+    }, BROWSER_TEST_TIMEOUT_MS);
 
     test('event data appears as text', async () => {
       await expectDataShownAsText(browser, publicDir);
-    });
+    }, BROWSER_TEST_TIMEOUT_MS);
 
     test('the status element follows the connection', async () => {
       await expectStatusFollowsConnection(browser, await host.start({ intervalMs: 50, retryMs: 300 }, server));
-    });
+    }, BROWSER_TEST_TIMEOUT_MS);
 
     test("after a drop, the browser reconnects after the server's retry delay", async () => {
       await expectServerRetryHonoured(browser, await host.start({ intervalMs: 50, retryMs: 300 }, server), 300);
-    });
+    }, BROWSER_TEST_TIMEOUT_MS);
 
     test('the page lets EventSource reconnect, with Last-Event-ID', async () => {
       await expectPageReconnects(browser, publicDir);
-    });
+    }, BROWSER_TEST_TIMEOUT_MS);
   });
 }
 
