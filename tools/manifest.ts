@@ -158,6 +158,19 @@ export const lessons: Lesson[] = [
     ],
   },
   {
+    id: '13',
+    slug: 'auth-cors',
+    title: 'Who may listen: auth and CORS',
+    files: ['auth.ts', 'cors.ts', 'server.ts'],
+    hints: [
+      'Four pieces: POST /login gives a short-lived signed token (auth.ts); every stream and POST /messages checks it before anything else (server.ts); a CORS middleware answers the allowed origins only (cors.ts); and POST /events, a stream for clients that send the token in a header.',
+      'A token that needs no storage: a payload (the user and an expiry time) and its HMAC signature with a secret only the server knows (node:crypto createHmac). Verifying means signing the payload again, comparing in constant time (timingSafeEqual), and checking the expiry.',
+      'The check comes first in the handler: answer 401 and return before any header of the stream is set, before flushHeaders, before the retry. The browser\'s EventSource sends ?token= in the URL; fetch clients send Authorization: Bearer <token>.',
+      'CORS: Vary: Origin on every answer; Access-Control-Allow-Origin set to the request\'s Origin only when the allowlist has it, with Access-Control-Allow-Credentials: true; an OPTIONS preflight from an allowed origin gets Allow-Methods and Allow-Headers (Authorization, Content-Type). For the POST stream, clean up on res\'s close: req\'s fires once the body has been read.',
+      'The exact lines: in auth.ts, issue: const payload = Buffer.from(JSON.stringify({ user, exp: Date.now() + this.ttlMs })).toString("base64url"); return `${payload}.${this.sign(payload)}`; sign: createHmac("sha256", this.secret).update(payload).digest("base64url"); in cors.ts res.vary("Origin"); if (origin !== undefined && allowed.has(origin)) res.set({ "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true" }); in server.ts, first in each stream route and POST /messages: if (tokens.verify(token) === undefined) { res.status(401).json({ error: "Sign in first" }); return; }',
+    ],
+  },
+  {
     id: '14',
     slug: 'capstone',
     title: 'Capstone: a live chat on many processes',
