@@ -26,7 +26,7 @@ try {
     options: { only: { type: 'string' }, file: { type: 'string' }, parallel: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    console.log('Usage: npm run docs:samples [-- --only <text>] [--file <README.md|docs/x.md>] [--parallel <n>]\n\nRegenerates the command output samples in README.md and docs/ from the real commands.');
+    console.log('Usage: npm run docs:samples [-- --only <text>] [--file <README.md or a text in docs/>] [--parallel <n>]\n\nRegenerates the command output samples in README.md and docs/ from the real commands.');
     process.exit(0);
   }
   only = values.only;
