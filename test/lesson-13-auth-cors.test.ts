@@ -91,6 +91,7 @@ async function login(server: RunningServer, user: keyof typeof USERS): Promise<s
   check(response.status === 200 && typeof token === 'string' && token.length > 0, {
     expected: `POST /login with {"user": "${user}", "password": "${USERS[user]}"} (a user of the users option) to answer 200 with {"token": "..."}`,
     got: `status ${response.status}, body ${showBytes(response.text ?? '', 120)}`,
+    hint: response.status === 404 ? 'Nothing answers POST /login yet.' : undefined,
     read: READ.tokens,
   });
   return token as string;
