@@ -54,6 +54,7 @@ async function stopApp(server: RunningServer): Promise<void> {
 describe('lesson 12: a stream that is over answers 204', () => {
   test('after lastTick the open streams end, and GET /events answers 204 No Content with no body', async () => {
     const server = await lesson.start({ intervalMs: 150, lastTick: 3, heartbeatMs: 60_000 });
+    const before = await server.stats();
     const stream = await join(server, READ.carried);
     const ended = await stream.waitForEnd(2000);
     const got = ticks(stream.events).map((event) => event.data);
@@ -79,6 +80,14 @@ describe('lesson 12: a stream that is over answers 204', () => {
       got: `Content-Type: ${type || '(none)'}, a body of ${(after.text ?? '').length} chars`,
       read: READ.over,
     });
+    // The tick timer was running before the stream opened; once the stream is over it has nothing left to do.
+    const settled = await pollUntil(() => server.stats(), (stats) => timers(stats) < timers(before), 1000);
+    check(timers(settled) < timers(before), {
+      expected: 'the tick timer to stop once the last tick was sent: nothing will ever read what it publishes',
+      got: `${timers(settled)} timer(s) in the server's process, as many as while the ticks ran (${timers(before)})`,
+      hint: 'Keep what setInterval returned, and clear it after the last tick.',
+      read: READ.timer,
+    });
   });
 });
 
@@ -96,8 +105,8 @@ describeInBrowser('lesson 12: Chromium stops reconnecting on 204', (browser) => 
     const requests = watched.eventSourceRequests.length;
     check(closed === 2 && requests >= 1, {
       expected: `the browser's EventSource to end up CLOSED (readyState 2) once the stream is over`,
-      got: `after 3 s its readyState is ${closed} (${closed === 0 ? 'CONNECTING' : closed === 1 ? 'OPEN' : '?'}), after ${requests} request(s) to /events${requests > 1 ? `: it keeps reconnecting every ${retryMs} ms` : ': its first stream never ended'}`,
-      hint: requests > 1
+      got: `after 3 s its readyState is ${closed} (${closed === 0 ? 'CONNECTING' : closed === 1 ? 'OPEN' : '?'}), after ${requests} request(s) to /events${closed === 0 ? `: it keeps reconnecting every ${retryMs} ms` : ': its first stream never ended'}`,
+      hint: closed === 0
         ? 'Ending a response, even one with no events, makes an EventSource reconnect. Only a 204 tells it the stream is over.'
         : 'After the last tick, end every open stream; the EventSource then comes back, and that request is the one to answer so it stops.',
       read: READ.over,
