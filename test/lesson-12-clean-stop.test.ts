@@ -122,11 +122,12 @@ describeInBrowser('lesson 12: Chromium stops reconnecting on 204', (browser) => 
 });
 
 describe('lesson 12: app.stop() ends every stream and every timer', () => {
-  test('5 open streams end cleanly (with a last event if you like), the ticks and heartbeats stop; the server keeps listening', async () => {
+  test('5 open streams get a last event and end cleanly, the ticks and heartbeats stop; the server keeps listening', async () => {
     const server = await lesson.start({ intervalMs: 20, heartbeatMs: 30 });
     const streams = await Promise.all(Array.from({ length: 5 }, () => join(server, READ.carried)));
     await until(() => streams.every((stream) => ticks(stream.events).length >= 1), 1500);
     const withStreams = await server.stats();
+    const seen = streams.map((stream) => stream.events.length);
     await stopApp(server);
     await until(() => streams.every((stream) => stream.ended()), 1500);
     const open = streams.filter((stream) => !stream.ended()).length;
@@ -134,6 +135,12 @@ describe('lesson 12: app.stop() ends every stream and every timer', () => {
       expected: 'app.stop() to end every open stream (each client sees its response end and reconnects later, to the next server)',
       got: `${open} of 5 streams still open 1.5 s after stop()`,
       hint: 'server.close() will wait for every one of them. The hub knows every open stream.',
+      read: READ.stop,
+    });
+    const silent = streams.filter((stream, i) => !stream.events.slice(seen[i]).some((event) => event.type !== 'tick')).length;
+    check(silent === 0, {
+      expected: 'each stream to get a last event before its end (any name but tick, e.g. "bye"), so the page can say that the server is going away and it will reconnect',
+      got: `${silent} of 5 streams ended without one`,
       read: READ.stop,
     });
     // The tick timer and the five heartbeats: all gone, whatever else the process runs.

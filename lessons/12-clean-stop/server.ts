@@ -127,8 +127,8 @@ export function createApp(options: ServerOptions = {}) {
   });
 
   // TODO 4: give the app a stop() method (app.stop()) that stops the ticks and
-  //   ends every open stream, with a last event that tells the client it will
-  //   reconnect if you like. It does not close the HTTP server: main.ts owns that.
+  //   ends every open stream, after a last event that tells the client it will
+  //   reconnect. It does not close the HTTP server: main.ts owns that.
   //   (docs/12-clean-stop.md#stopping-the-app)
   return app;
 }
