@@ -369,7 +369,7 @@ describeInBrowser('lesson 13: Chromium across two origins', (browser) => {
 });
 
 describe('lesson 13: what lessons 01-12 built still works', () => {
-  test('chat to every client, a stream that is over answers 204, app.stop() ends the streams, the page at /, and the defaults', async () => {
+  test('with a token: retry 10000 and the welcome with ?name=, the page at /, app.stop(), and 204 once the stream is over', async () => {
     const server = await lesson.start({ users: USERS, intervalMs: 60_000, heartbeatMs: 60_000 });
     const token = await login(server, 'ada');
     const open = (name: string) => ask(server, `/events?token=${encodeURIComponent(token)}&name=${name}`, { withinMs: 300 });
