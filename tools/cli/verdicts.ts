@@ -52,17 +52,29 @@ function harnessFiles(): string[] {
  */
 export function verdictKey(lesson: Lesson, tree: string): string {
   const hash = createHash('sha256');
-  const add = (label: string, file: string) => {
-    hash.update(`${label}\0`);
-    hash.update(fs.existsSync(file) ? fs.readFileSync(file) : '(missing)');
-    hash.update('\0');
-  };
   const folder = path.join(tree, folderName(lesson));
-  for (const file of filesUnder(folder)) add(`lesson:${file.split(path.sep).join('/')}`, path.join(folder, file));
-  for (const file of suiteFiles(lesson)) add(`suite:${path.basename(file)}`, file);
-  for (const file of harnessFiles()) add(`harness:${path.relative(root, file)}`, file);
+  for (const file of filesUnder(folder)) addFile(hash, `lesson:${file.split(path.sep).join('/')}`, path.join(folder, file));
+  for (const file of suiteFiles(lesson)) addFile(hash, `suite:${path.basename(file)}`, file);
+  hash.update(harnessHash());
   hash.update(`node:${process.version} ci:${process.env.CI ?? ''} chrome:${process.env.CHROME_PATH ?? ''}`);
   return `${lesson.id}:${hash.digest('hex')}`;
+}
+
+function addFile(hash: ReturnType<typeof createHash>, label: string, file: string): void {
+  hash.update(`${label}\0`);
+  hash.update(fs.existsSync(file) ? fs.readFileSync(file) : '(missing)');
+  hash.update('\0');
+}
+
+/** The harness's part of every key, computed once per command. */
+let harness: string | undefined;
+function harnessHash(): string {
+  if (harness === undefined) {
+    const hash = createHash('sha256');
+    for (const file of harnessFiles()) addFile(hash, `harness:${path.relative(root, file)}`, file);
+    harness = hash.digest('hex');
+  }
+  return harness;
 }
 
 function readStore(): Record<string, Verdict> {
