@@ -48,23 +48,39 @@ function candidateRefs(): string[] {
 export function findStarter(lesson: Lesson): Starter | undefined {
   const folder = `lessons/${folderName(lesson)}/`;
   for (const ref of candidateRefs()) {
-    let listing: string;
-    try {
-      listing = git(['ls-tree', '-r', '-z', ref, '--', folder]);
-    } catch {
-      continue; // no such ref (no remote, no commits yet), or not a git checkout at all
-    }
-    // Each entry: "<mode> <type> <blob>\t<path>", NUL-terminated.
+    const listing = lessonsAt(ref);
+    if (listing === undefined) continue; // no such ref (no remote, no commits yet), or not a git checkout at all
     const files = listing
-      .split('\0')
-      .filter(Boolean)
-      .map((entry) => {
-        const [meta = '', gitPath = ''] = entry.split('\t');
-        return { gitPath, blob: meta.split(' ')[2] ?? '', file: gitPath.slice(folder.length) };
-      });
+      .filter((entry) => entry.gitPath.startsWith(folder))
+      .map((entry) => ({ ...entry, file: entry.gitPath.slice(folder.length) }));
     if (files.length > 0) return { ref, files };
   }
   return undefined;
+}
+
+/**
+ * Every file under lessons/ at `ref`, read once per command: progress asks for
+ * every lesson, so one git call per ref instead of one per lesson and ref.
+ */
+const listings = new Map<string, { gitPath: string; blob: string }[] | undefined>();
+function lessonsAt(ref: string): { gitPath: string; blob: string }[] | undefined {
+  if (!listings.has(ref)) {
+    let listing: { gitPath: string; blob: string }[] | undefined;
+    try {
+      // Each entry: "<mode> <type> <blob>\t<path>", NUL-terminated.
+      listing = git(['ls-tree', '-r', '-z', ref, '--', 'lessons/'])
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => {
+          const [meta = '', gitPath = ''] = entry.split('\t');
+          return { gitPath, blob: meta.split(' ')[2] ?? '' };
+        });
+    } catch {
+      listing = undefined;
+    }
+    listings.set(ref, listing);
+  }
+  return listings.get(ref);
 }
 
 /** True when git can answer at all (the workshop was cloned, not downloaded as a ZIP). */
