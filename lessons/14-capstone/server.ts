@@ -113,5 +113,7 @@ export async function createApp(options: ServerOptions = {}) {
     res.status(201).json({ id: event.id });
   });
 
-  return app;
+  // The feed goes with the app, for whoever runs it: a clean stop closes it
+  // (lesson 12), the fan-out benchmark publishes through it.
+  return Object.assign(app, { feed });
 }

@@ -117,5 +117,7 @@ export async function createApp(options: ServerOptions = {}) {
     }
   });
 
-  return app;
+  // The feed goes with the app, for whoever runs it: a clean stop closes it
+  // (lesson 12), the fan-out benchmark publishes through it.
+  return Object.assign(app, { feed });
 }
