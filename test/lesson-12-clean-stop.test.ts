@@ -165,7 +165,7 @@ describe('lesson 12: app.stop() ends every stream and every timer', () => {
 describe('lesson 12: main.ts stops on SIGTERM', () => {
   test(`with ${STREAMS} streams open, the process exits within ${EXIT_DEADLINE_MS / 1000} s of SIGTERM, and every client sees its stream end`, async () => {
     const file = targetFile('12', 'main.ts');
-    const main = await startProcess(file, 15_000);
+    const main = await startProcess(file, 25_000);
     check(main.port !== undefined, {
       expected: `${shown(file)} to listen on PORT and print a line with http://localhost:<port>`,
       got: `${main.problem}: ${JSON.stringify(main.output().slice(-300))}`,
@@ -210,7 +210,7 @@ describe('lesson 12: main.ts stops on SIGTERM', () => {
       hint: 'server.closeAllConnections() or process.exit() while streams are open cuts them; end each response first.',
       read: READ.stop,
     });
-  }, 40_000);
+  }, 50_000);
 });
 
 describe('lesson 12: what lessons 01-11 built still works', () => {

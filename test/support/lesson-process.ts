@@ -82,7 +82,11 @@ export function openRaw(port: number, path: string, ready: (body: string) => boo
       request.destroy();
       reject(new Error(`no welcome within ${withinMs} ms: ${JSON.stringify(body.slice(0, 160))}`));
     }, withinMs);
-    const request = http.get({ host: '127.0.0.1', port, path, agent: false, headers: { Accept: 'text/event-stream' } }, (response) => {
+    // Keep-alive, as browsers and EventSource clients do: after the response
+    // ends, the connection stays open for the next request unless the server closes it.
+    const agent = new http.Agent({ keepAlive: true });
+    setTimeout(() => agent.destroy(), 60_000).unref();
+    const request = http.get({ host: '127.0.0.1', port, path, agent, headers: { Accept: 'text/event-stream' } }, (response) => {
       const stream: RawStream = { status: response.statusCode ?? 0, body: () => body, state: () => state };
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
