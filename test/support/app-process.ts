@@ -1,13 +1,14 @@
 // One process of a learner's app, for tests that run several (the capstone):
-//   node --import tsx test/support/app-process.ts <server.ts> <options as JSON>
-// It serves createApp(options) on port 0 of 127.0.0.1 and reports the port
+//   node --import tsx test/support/app-process.ts <server.ts> [options as JSON] [port]
+// It serves createApp(options) on 127.0.0.1 (port 0 unless given: npm run
+// demo:cluster gives consecutive ones) and reports the port
 // over IPC. It installs no handler for uncaught errors: a process that the
 // learner's code crashes dies, and the test sees it die.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 
-const [file, optionsJson] = process.argv.slice(2);
+const [file, optionsJson, port] = process.argv.slice(2);
 
 function report(message: unknown): void {
   process.send?.(message);
@@ -16,11 +17,15 @@ function report(message: unknown): void {
 try {
   const mod = (await import(pathToFileURL(file!).href)) as Record<string, unknown>;
   if (typeof mod.createApp !== 'function') throw Object.assign(new Error('the module has no exported function createApp'), { name: 'NoCreateApp' });
-  const options = optionsJson ? (JSON.parse(optionsJson) as Record<string, unknown>) : undefined;
+  const options = optionsJson && optionsJson !== '{}' ? (JSON.parse(optionsJson) as Record<string, unknown>) : undefined;
   const app = await (mod.createApp as (o: unknown) => unknown)(options);
   if (typeof app !== 'function') throw Object.assign(new Error(`createApp() returned ${typeof app}, not an Express app`), { name: 'NotAnApp' });
   const server = http.createServer(app as http.RequestListener);
-  server.listen(0, '127.0.0.1', () => report({ port: (server.address() as AddressInfo).port }));
+  server.once('error', (error) => {
+    report({ failed: { name: error.name, message: error.message } });
+    process.exit(1);
+  });
+  server.listen(Number(port ?? 0), '127.0.0.1', () => report({ port: (server.address() as AddressInfo).port }));
 } catch (error) {
   const { name, message, stack } = error instanceof Error ? error : { name: 'Error', message: String(error), stack: undefined };
   report({ failed: { name, message, stack } });
