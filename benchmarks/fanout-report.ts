@@ -58,5 +58,5 @@ export function printReport(rows: Row[], run: { machine: string; node: string; s
   for (const line of lines) console.log(pad(line, widths));
   console.log('');
   for (const verdict of verdicts) console.log(verdict);
-  console.log(`Ratios against raw node:http in the same run. ${run.machine}; Node ${run.node}; ${rows[0]?.broadcasts ?? 0}+ broadcasts per row; ${run.seconds.toFixed(0)} s.`);
+  console.log(`Ratios against raw node:http in the same run. ${run.machine}; Node ${run.node}; broadcasts per row: ${[...new Map(rows.map((row) => [row.clients, row.broadcasts])).entries()].map(([clients, n]) => `${n} at ${clients.toLocaleString('en')} clients`).join(', ')}; ${run.seconds.toFixed(0)} s.`);
 }
