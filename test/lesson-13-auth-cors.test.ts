@@ -350,13 +350,13 @@ describeInBrowser('lesson 13: Chromium across two origins', (browser) => {
     };
     const allowed = await run(allowedOrigin);
     check(allowed.join(' | ') === 'login ok | welcome | post 201 | chat from the page' || (allowed[0] === 'login ok' && allowed[1] === 'welcome' && /^post 2/.test(allowed[2] ?? '') && allowed[3] === 'chat from the page'), {
-      expected: `a page of ${allowedOrigin} (allowed) to sign in with fetch, open the stream with ?token=, and publish with an Authorization header (after a preflight)`,
+      expected: `a page of an allowed origin (another port) to sign in with fetch, open the stream with ?token=, and publish with an Authorization header (after a preflight)`,
       got: allowed.join(' | '),
       read: READ.cors,
     });
     const other = await run(otherOrigin);
     check(other.length === 1 && other[0]!.startsWith('blocked'), {
-      expected: `a page of ${otherOrigin} (not allowed) to be blocked by the browser at its first request`,
+      expected: 'a page of an origin that is not allowed (the same server, named localhost) to be blocked by the browser at its first request',
       got: other.join(' | '),
       hint: 'The browser blocks the answer when Access-Control-Allow-Origin does not name the page\'s origin.',
       read: READ.cors,
