@@ -15,7 +15,8 @@ const HOW_TO_GET =
 
 function usualPaths(): string[] {
   const onPath = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  const more = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/opt/homebrew/bin'];
+  // /usr/bin is on every PATH; these are where other installs put it.
+  const more = ['/usr/sbin', '/usr/local/bin', '/opt/homebrew/bin'];
   return [...new Set([...onPath, ...more])].map((dir) => path.join(dir, 'redis-server'));
 }
 
