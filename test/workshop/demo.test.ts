@@ -56,7 +56,9 @@ async function get(url: string): Promise<{ status: number; type: string; body: s
   return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.text() };
 }
 
-describe.concurrent('npm run demo', () => {
+// Ten demo processes start at once, each loading tsx and Express: on a busy
+// 2-core machine that takes 10-15 s, more than vitest's default 10 s.
+describe.concurrent('npm run demo', { timeout: 30_000 }, () => {
   test('serves the reference solution with the demo page and its stream', async () => {
     const run = demo(['03', '--solution', '--port', '0']);
     const base = await run.listening;
