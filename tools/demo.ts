@@ -110,7 +110,10 @@ async function main(): Promise<void> {
     console.log('Stop with Ctrl+C.');
   });
   // Ctrl+C: end open streams too, or the process waits for every browser tab.
+  // From lesson 12 on, the app stops itself cleanly (its last event, its timers).
   process.on('SIGINT', () => {
+    const stop = (lessonApp as { stop?: unknown }).stop;
+    if (typeof stop === 'function') stop.call(lessonApp);
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
