@@ -28,8 +28,15 @@ const compareAtMost = 5;
  */
 const counterWithinMs = 1000;
 
+// Up to lesson 07 every connection gets its own stream, so two readers that
+// connect one after the other must see the same events. From lesson 08 on the
+// server has one sequence for everyone and a later reader starts later in it;
+// those lessons read their streams with Chromium in their own browser suites
+// (lesson 07's browser suite already has Chromium read every framing case).
+const perConnectionStreams = lessons.filter((lesson) => lesson.id <= '07');
+
 describeInBrowser("every solution's stream: the browser's EventSource and eventsource-parser agree", (browser) => {
-  for (const lesson of lessons) {
+  for (const lesson of perConnectionStreams) {
     test(`solutions/${folderName(lesson)}`, async () => {
       const server = await host.start(options, path.join(lessonDir(lesson, 'solutions'), 'server.ts'));
 

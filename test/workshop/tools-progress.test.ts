@@ -48,7 +48,7 @@ test('a learner mid-way: passed, failing with its first failure, missing, and wh
   expect(run.stdout).toMatch(/Ran the suites of 2 lessons in \d+\.\d s/);
 });
 
-test('every lesson solved: the count says so', { timeout: 90_000 }, async () => {
+test('every lesson solved: the count says so', { timeout: 240_000 }, async () => {
   const workshop = makeWorkshop();
   for (const lesson of shippedLessons(workshop)) {
     fs.cpSync(workshop.solutionFile(lesson, ''), workshop.lessonFile(lesson, ''), { recursive: true });
