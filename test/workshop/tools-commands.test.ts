@@ -72,7 +72,7 @@ describe.each(commands)('npm run %s: flags', (name) => {
     const run = await collect(child, 30_000);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Usage: npm run ${name}`);
-  });
+  }, 40_000);
 });
 
 describe('a deleted lesson folder', () => {

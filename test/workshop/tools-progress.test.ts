@@ -53,7 +53,8 @@ test('every lesson solved: the count says so', { timeout: 240_000 }, async () =>
   for (const lesson of shippedLessons(workshop)) {
     fs.cpSync(workshop.solutionFile(lesson, ''), workshop.lessonFile(lesson, ''), { recursive: true });
   }
-  const run = await runCommand(workshop.dir, 'progress');
+  // Every suite of every lesson runs: longer than runCommand's default minute.
+  const run = await runCommand(workshop.dir, 'progress', [], { timeoutMs: 220_000 });
   const shipped = shippedLessons(workshop);
   for (const lesson of shipped) expect(row(run.stdout, lesson.id)).toMatch(/passed$/);
   expect(run.stdout).toContain(`${shipped.length}/${lessons.length} lessons passing`);
