@@ -48,13 +48,13 @@ test('a learner mid-way: passed, failing with its first failure, missing, and wh
   expect(run.stdout).toMatch(/Ran the suites of 2 lessons in \d+\.\d s/);
 });
 
-test('every lesson solved: the count says so', { timeout: 240_000 }, async () => {
+test('every lesson solved: the count says so', { timeout: 420_000 }, async () => {
   const workshop = makeWorkshop();
   for (const lesson of shippedLessons(workshop)) {
     fs.cpSync(workshop.solutionFile(lesson, ''), workshop.lessonFile(lesson, ''), { recursive: true });
   }
   // Every suite of every lesson runs: longer than runCommand's default minute.
-  const run = await runCommand(workshop.dir, 'progress', [], { timeoutMs: 220_000 });
+  const run = await runCommand(workshop.dir, 'progress', [], { timeoutMs: 400_000 });
   const shipped = shippedLessons(workshop);
   for (const lesson of shipped) expect(row(run.stdout, lesson.id)).toMatch(/passed$/);
   expect(run.stdout).toContain(`${shipped.length}/${lessons.length} lessons passing`);
