@@ -24,11 +24,11 @@ function demo(args: string[], env: Record<string, string> = {}) {
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-  /** Resolves with the base URL once the demo says where it listens. */
+  /** Resolves with the base URL once the demo has printed its whole banner (it ends with how to stop). */
   const listening = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', () => {
       const match = /page: +(http:\/\/localhost:\d+)\//.exec(stdout);
-      if (match) resolve(match[1]!.replace('localhost', '127.0.0.1'));
+      if (match && stdout.includes('Stop with Ctrl+C.')) resolve(match[1]!.replace('localhost', '127.0.0.1'));
     });
     exited.then((code) => reject(new Error(`demo exited with ${code}: ${stderr}`)));
   });
