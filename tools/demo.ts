@@ -4,6 +4,8 @@
 // that serve their own page at / keep it; the demo page is then at /__demo.
 // It listens on this computer only (127.0.0.1), as Vite does; --host opens it
 // to the network (a classroom) and prints the addresses the others can open.
+// A lesson whose stream needs a sign-in (13 on) gets the demo accounts of its
+// manifest entry, and the banner and the page say how to sign in.
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,8 +24,16 @@ const escapeHtml = (text: string) =>
 
 function pageFor(lesson: Lesson, tree: string): string {
   const title = `Lesson ${lesson.id}: ${lesson.title} (${tree === 'solutions' ? 'reference solution' : 'your code'})`;
-  return demoPage.replace('<title>SSE demo</title>', `<title>${escapeHtml(title)}</title>`);
+  // The page reads its settings from a JSON script element; \u003c keeps a "<" in them from ending it.
+  const config = JSON.stringify({ signIn: lesson.demo?.signIn ?? [] }).replace(/</g, '\\u003c');
+  return demoPage
+    .replace('<title>SSE demo</title>', `<title>${escapeHtml(title)}</title>`)
+    .replace('<script id="demo-config" type="application/json">{}</script>', `<script id="demo-config" type="application/json">${config}</script>`);
 }
+
+/** "alice / wonderland or bob / builder" */
+const accountsText = (signIn: { user: string; password: string }[]) =>
+  signIn.map(({ user, password }) => `${user} / ${password}`).join(' or ');
 
 function parsePort(input: string): number {
   const port = Number(input);
@@ -52,7 +62,9 @@ async function loadApp(lesson: Lesson, tree: 'lessons' | 'solutions'): Promise<R
     fail(NAME, `${shown} failed to load: ${error instanceof Error ? error.message : String(error)}`, commandLine('test', lesson));
   }
   if (typeof mod.createApp !== 'function') fail(NAME, `${shown} does not export a function createApp.`, commandLine('test', lesson));
-  const app: unknown = await (mod.createApp as () => unknown)();
+  // The manifest's demo options (the accounts of lesson 13 on); without any, the lesson's defaults.
+  const createApp = mod.createApp as (options?: Record<string, unknown>) => unknown;
+  const app: unknown = await (lesson.demo ? createApp(lesson.demo.options) : createApp());
   if (typeof app !== 'function') fail(NAME, `createApp() in ${shown} did not return an Express app.`, commandLine('test', lesson));
   return app as RequestHandler;
 }
@@ -97,8 +109,19 @@ async function main(): Promise<void> {
     const where = `${tree}/${folderName(lesson)}`;
     console.log(`Lesson ${lesson.id}: ${lesson.title}, serving ${where}`);
     console.log(`  page:   http://localhost:${port}/`);
-    console.log(`  stream: http://localhost:${port}/events   (curl -N http://localhost:${port}/events)`);
+    const signIn = lesson.demo?.signIn ?? [];
+    if (signIn.length === 0) {
+      console.log(`  stream: http://localhost:${port}/events   (curl -N http://localhost:${port}/events)`);
+    } else {
+      console.log(`  stream: http://localhost:${port}/events?token=...   (a token from POST /login, see "sign in")`);
+    }
     console.log(`  events: http://localhost:${port}/__demo   (the demo page, also when the lesson has its own)`);
+    if (signIn.length > 0) {
+      const [first] = signIn as [{ user: string; password: string }];
+      console.log(`  sign in: as ${accountsText(signIn)} (the demo page asks when the stream answers 401)`);
+      console.log(`           curl -H 'Content-Type: application/json' -d '${JSON.stringify({ user: first.user, password: first.password })}' http://localhost:${port}/login`);
+      console.log(`           curl -N 'http://localhost:${port}/events?token=<the token>'`);
+    }
     if (flags.host) {
       const addresses = networkAddresses();
       console.log(`  network: listening on every interface; others open:`);

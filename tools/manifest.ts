@@ -13,7 +13,27 @@ export interface Lesson {
   files: string[];
   /** Progressive hints: `npm run hint 03` shows one more each call. */
   hints: string[];
+  /** How `npm run demo` serves this lesson, when createApp's defaults do not make a working demo. */
+  demo?: LessonDemo;
 }
+
+export interface LessonDemo {
+  /** Passed as createApp(options). */
+  options: Record<string, unknown>;
+  /**
+   * Accounts of `options` a person signs in with (POST /login {"user", "password"}
+   * gives a token for /events?token=): the banner prints them, the demo page names them
+   * in its sign-in form, which it shows when the stream answers 401.
+   */
+  signIn?: { user: string; password: string }[];
+}
+
+/** The demo's accounts (lessons 13 and 14): printed for everyone to read, never real passwords. */
+const DEMO_USERS = { alice: 'wonderland', bob: 'builder' };
+const demoSignIn: LessonDemo = {
+  options: { users: DEMO_USERS },
+  signIn: Object.entries(DEMO_USERS).map(([user, password]) => ({ user, password })),
+};
 
 export const lessons: Lesson[] = [
   {
@@ -169,6 +189,7 @@ export const lessons: Lesson[] = [
       'CORS: Vary: Origin on every answer; Access-Control-Allow-Origin set to the request\'s Origin only when the allowlist has it, with Access-Control-Allow-Credentials: true; an OPTIONS preflight from an allowed origin gets Allow-Methods and Allow-Headers (Authorization, Content-Type). For the POST stream, clean up on res\'s close: req\'s fires once the body has been read.',
       'The exact lines: in auth.ts, issue: const payload = Buffer.from(JSON.stringify({ user, exp: Date.now() + this.ttlMs })).toString("base64url"); return `${payload}.${this.sign(payload)}`; sign: createHmac("sha256", this.secret).update(payload).digest("base64url"); in cors.ts res.vary("Origin"); if (origin !== undefined && allowed.has(origin)) res.set({ "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true" }); in server.ts, first in each stream route and POST /messages: if (tokens.verify(token) === undefined) { res.status(401).json({ error: "Sign in first" }); return; }',
     ],
+    demo: demoSignIn,
   },
   {
     id: '14',

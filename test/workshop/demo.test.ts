@@ -6,7 +6,8 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { root } from '../../tools/manifest.ts';
+import { findLesson, root } from '../../tools/manifest.ts';
+import { describeInBrowser } from '../support/browser-launch.ts';
 import { commandArgs, commandEnv } from '../support/commands.ts';
 import { openStream } from '../support/sse.ts';
 
@@ -138,4 +139,109 @@ describe.concurrent('npm run demo', { timeout: 30_000 }, () => {
       fs.rmSync(copy, { recursive: true, force: true });
     }
   });
+});
+
+/** The accounts the banner offers: "sign in: as alice / wonderland or bob / builder (...)". */
+function bannerAccounts(stdout: string): { user: string; password: string }[] {
+  const line = /^ +sign in: as (.+?) \(/m.exec(stdout)?.[1];
+  expect(line, `a "sign in: as <user> / <password> ..." line in the banner:\n${stdout}`).toBeDefined();
+  return line!.split(' or ').map((account) => {
+    const [user, password] = account.split(' / ');
+    return { user: user!, password: password! };
+  });
+}
+
+async function login(base: string, account: { user: string; password: string }): Promise<{ status: number; token: unknown }> {
+  const response = await fetch(`${base}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(account),
+    signal: AbortSignal.timeout(5000),
+  });
+  const body = (await response.json().catch(() => ({}))) as { token?: unknown };
+  return { status: response.status, token: body.token };
+}
+
+// Lesson 13 on: the stream needs a token. The demo gives the app the manifest's
+// accounts, prints them, and its page asks for them when the stream answers 401.
+const signInLessons = ['13'];
+
+describe.concurrent('npm run demo of a lesson with a sign-in', { timeout: 30_000 }, () => {
+  test.each(signInLessons)('lesson %s: the banner names the demo accounts; each signs in with POST /login, and its token opens /events', async (id) => {
+    const run = demo([id, '--solution', '--port', '0']);
+    const base = await run.listening;
+    const accounts = bannerAccounts(run.output().stdout);
+    expect(accounts).toEqual(findLesson(id)!.demo!.signIn);
+    const refused = await fetch(`${base}/events`, { signal: AbortSignal.timeout(5000) });
+    expect(refused.status).toBe(401);
+    await refused.body?.cancel();
+    for (const account of accounts) {
+      const { status, token } = await login(base, account);
+      expect(status, `POST /login as ${account.user}`).toBe(200);
+      expect(typeof token).toBe('string');
+      const stream = await openStream(`${base}/events?token=${encodeURIComponent(token as string)}`, 5000);
+      const events = await stream.waitForEvents(1, 5000);
+      stream.close();
+      expect(stream.status).toBe(200);
+      expect(events.length, `an event on /events?token= as ${account.user}`).toBeGreaterThan(0);
+    }
+    expect((await login(base, { user: accounts[0]!.user, password: 'not the password' })).status).toBe(401);
+  });
+
+  test('a lesson without a sign-in keeps its banner as before', async () => {
+    const run = demo(['12', '--solution', '--port', '0']);
+    const base = await run.listening;
+    const { stdout } = run.output();
+    expect(stdout).not.toContain('sign in');
+    expect(stdout).toContain(`(curl -N ${base.replace('127.0.0.1', 'localhost')}/events)`);
+  });
+});
+
+/** The rows of the demo page's log, oldest first: [time, type, id, data]. */
+const logRows = (page: import('playwright-core').Page) =>
+  page.evaluate(() => [...document.querySelectorAll('#log tr')].reverse().map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+
+describeInBrowser('npm run demo: the demo page signs in when the stream answers 401', (browser) => {
+  test.each(signInLessons)('lesson %s (solution): /__demo shows the form, a wrong password gets a message, the right one makes events appear', async (id) => {
+    const run = demo([id, '--solution', '--port', '0']);
+    const base = await run.listening;
+    const [account] = bannerAccounts(run.output().stdout);
+    const { page, eventSourceRequests, problems } = await browser.newPage();
+    await page.goto(`${base}/__demo`, { waitUntil: 'domcontentloaded', timeout: 10_000 });
+    await page.waitForSelector('#signin', { state: 'visible', timeout: 8000 });
+    expect(await page.textContent('#signin-accounts')).toContain(`${account!.user} / ${account!.password}`);
+
+    await page.fill('#signin-user', account!.user);
+    await page.fill('#signin-password', 'not the password');
+    await page.click('#signin button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#signin-error')?.textContent !== '', undefined, { timeout: 5000 });
+    expect(await page.textContent('#signin-error')).toMatch(/^Sign-in refused \(401\)/);
+
+    await page.fill('#signin-password', account!.password);
+    await page.click('#signin button[type=submit]');
+    await page.waitForFunction(() => [...document.querySelectorAll('#log tr td:nth-child(2)')].some((td) => td.textContent === 'welcome'), undefined, { timeout: 8000 })
+      .catch(async () => expect.fail(`no welcome event on the page after signing in; its log: ${JSON.stringify(await logRows(page))}${problems()}`));
+    expect(await page.isHidden('#signin')).toBe(true);
+    expect(eventSourceRequests.at(-1)?.url).toMatch(/\/events\?token=./);
+    expect(await page.textContent('#state')).toBe('open');
+  }, 40_000);
+
+  test('lesson 13 (your code, the starter): a stream that needs no token shows no form', async () => {
+    const run = demo(['13', '--port', '0']);
+    const base = await run.listening;
+    const { page } = await browser.newPage();
+    await page.goto(`${base}/__demo`, { waitUntil: 'domcontentloaded', timeout: 10_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('#log tr td:nth-child(2)')].some((td) => td.textContent === 'welcome'), undefined, { timeout: 8000 });
+    expect(await page.isHidden('#signin')).toBe(true);
+  }, 40_000);
+
+  test('lesson 03: the demo page as before, no form', async () => {
+    const run = demo(['03', '--solution', '--port', '0']);
+    const base = await run.listening;
+    const { page } = await browser.newPage();
+    await page.goto(`${base}/`, { waitUntil: 'domcontentloaded', timeout: 10_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('#log tr td:nth-child(4)')].some((td) => td.textContent === 'hello'), undefined, { timeout: 8000 });
+    expect(await page.isHidden('#signin')).toBe(true);
+    expect(await page.textContent('#signin-accounts')).toBe('');
+  }, 40_000);
 });
