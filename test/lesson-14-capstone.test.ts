@@ -1,12 +1,18 @@
 // Lesson 14, the capstone: a live chat that runs as one process with no
-// configuration, and as many processes sharing one Redis with REDIS_URL.
+// configuration, and as many processes sharing one Redis with REDIS_URL. It
+// carries lesson 13's sign-in and CORS and lesson 12's clean stop.
 // Judged with the real thing: each process of the learner's app is a real child
-// process (test/support/app-processes.ts) and Redis is Debian's redis-server,
-// started by the suite on a free port (test/support/redis.ts). Events are read
-// from the wire by eventsource-parser (test/support/sse.ts).
+// process (test/support/app-processes.ts: createApp(options), or the lesson's
+// own main.ts, stopped with SIGTERM) and Redis is Debian's redis-server, started
+// by the suite on a free port (test/support/redis.ts). Events are read from the
+// wire by eventsource-parser (test/support/sse.ts, parse-event-stream.ts).
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { startAppProcess, type AppProcess } from './support/app-processes.ts';
+import { startAppProcess, startMainProcess, type AppProcess, type MainProcess } from './support/app-processes.ts';
 import { showEvents } from './support/chat-checks.ts';
+import { openRaw, type RawStream } from './support/lesson-process.ts';
+import { parseEventStream } from './support/parse-event-stream.ts';
 import { until } from './support/poll.ts';
 import { describeWithPart } from './support/real-part.ts';
 import { redisPart, startRedis, type Redis } from './support/redis.ts';
@@ -16,20 +22,32 @@ import { check, showBytes, teach } from './support/teach.ts';
 
 const DOC = 'docs/14-capstone.md';
 const READ = {
-  auth: `${DOC}#who-may-publish`,
+  auth: `${DOC}#who-may-publish-and-listen`,
   embedded: `${DOC}#one-process-no-configuration`,
   redis: `${DOC}#many-processes-one-redis`,
   order: `${DOC}#one-order-for-every-process`,
   resume: `${DOC}#resuming-on-another-process`,
   down: `${DOC}#when-redis-is-down`,
+  stop: `${DOC}#stopping-a-process-of-many`,
   carried: `${DOC}#what-you-start-from`,
+  tokens: 'docs/13-auth-cors.md#who-is-asking-a-short-lived-token',
+  before: 'docs/13-auth-cors.md#refuse-before-the-stream-starts',
+  cors: 'docs/13-auth-cors.md#cors-which-pages-may-read-the-stream',
+  signal: 'docs/12-clean-stop.md#sigterm-the-polite-way-to-stop-a-process',
+  close: 'docs/12-clean-stop.md#what-serverclose-waits-for',
 };
 const SERVER = targetFile('14');
-/** The workshop's demo accounts (auth.ts): tokens that may publish. */
-const ALICE = 'alice-token';
-const BOB = 'bob-token';
+const MAIN = targetFile('14', 'main.ts');
+/** Who may sign in (the users option, or USERS for main.ts). */
+const USERS = { ada: 'correct horse', bob: 'battery staple' };
+/** One secret for every process of a run, as a deploy shares TOKEN_SECRET. */
+const SECRET = randomBytes(16).toString('hex');
+const ALLOWED = 'http://localhost:5173';
+const OTHER = 'http://evil.localhost:5173';
 /** Events must reach another process through Redis within this (a busy machine, three processes). */
 const DELIVERY_MS = 3000;
+/** main.ts must be gone this long after SIGTERM (lesson 12). */
+const EXIT_DEADLINE_MS = 3000;
 
 const streams: Stream[] = [];
 afterAll(() => {
@@ -39,19 +57,110 @@ afterAll(() => {
 const chats = (events: ReceivedEvent[]) => events.filter((event) => event.type === 'chat');
 const texts = (events: ReceivedEvent[]) => chats(events).map((event) => (JSON.parse(event.data) as { text: string }).text);
 
-/** Opens /events on `app` (optionally resuming) and waits for its welcome event. */
-async function join(app: AppProcess, read: string, lastEventId?: string): Promise<Stream> {
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** False when the response was still open after `withinMs` (a stream). */
+  ended: boolean;
+}
+
+/** One request; reads the body until it ends or `withinMs` passes, then closes. Undefined: no answer within 3 s. */
+function ask(
+  app: AppProcess,
+  path: string,
+  { method = 'GET', headers = {}, body, withinMs = 600 }: { method?: string; headers?: Record<string, string>; body?: unknown; withinMs?: number } = {},
+): Promise<Answer | undefined> {
+  return new Promise((resolve) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(`${app.url}${path}`, {
+      method,
+      agent: false,
+      headers: { Accept: 'text/event-stream', ...(payload ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    });
+    const deadline = setTimeout(() => {
+      req.destroy();
+      resolve(undefined);
+    }, 3000);
+    req.on('response', (res) => {
+      clearTimeout(deadline);
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      const timer = setTimeout(() => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, ended: false });
+      }, withinMs);
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, ended: true });
+      });
+      res.on('error', () => {});
+    });
+    req.on('error', () => {
+      clearTimeout(deadline);
+      resolve(undefined);
+    });
+    req.end(payload);
+  });
+}
+
+const isStream = (answer: Answer) => /text\/event-stream/i.test(String(answer.headers['content-type'] ?? ''));
+const show = (answer: Answer | undefined) => (answer ? `status ${answer.status}: ${showBytes(answer.body, 120)}` : 'no answer within 3 s');
+
+/** Signs in as `user` with POST /login on `app` and returns the token. */
+async function login(app: AppProcess, user: keyof typeof USERS): Promise<string> {
+  const answer = await ask(app, '/login', { method: 'POST', body: { user, password: USERS[user] } });
+  let token: unknown;
+  try {
+    token = (JSON.parse(answer?.body ?? '') as { token?: unknown }).token;
+  } catch {}
+  check(answer?.status === 200 && typeof token === 'string' && token.length > 0, {
+    expected: `POST /login on process ${app.name} with {"user": "${user}", "password": "${USERS[user]}"} (a user of the users option) to answer 200 with {"token": "..."}, as in lesson 13`,
+    got: show(answer),
+    hint: answer?.status === 404 ? 'Lesson 13\'s POST /login is carried into the capstone: nothing answers it here.' : undefined,
+    read: READ.tokens,
+  });
+  return token as string;
+}
+
+/** A refused request: 401 or 403, nothing of a stream, a response that ends. */
+function expectRefused(answer: Answer | undefined, what: string): void {
+  check(answer && (answer.status === 401 || answer.status === 403), {
+    expected: `${what} to be refused with 401 (or 403), as in lesson 13`,
+    got: answer ? `status ${answer.status}${isStream(answer) ? ', and the stream started' : ''}: ${showBytes(answer.body, 120)}` : 'no answer within 3 s',
+    hint: answer?.status === 200 ? 'Check the token first, before any header of the stream is set or flushed.' : undefined,
+    read: answer?.status === 200 ? READ.before : READ.auth,
+  });
+  check(!isStream(answer) && !/^(retry|data|event|id):/m.test(answer.body) && answer.ended, {
+    expected: `the refusal of ${what} to carry nothing of a stream: no text/event-stream, no retry, no event, and to end`,
+    got: `Content-Type: ${answer.headers['content-type'] ?? '(none)'}, body ${showBytes(answer.body, 120)}${answer.ended ? '' : ', still open'}`,
+    read: READ.before,
+  });
+}
+
+/** Opens /events on `app` with a token (optionally resuming) and waits for its welcome event. */
+async function join(app: AppProcess, read: string, token: string, lastEventId?: string, issuedBy = app.name): Promise<Stream> {
   let stream: Stream;
   try {
-    stream = await openStream(`${app.url}/events`, 3000, { headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {} });
+    stream = await openStream(`${app.url}/events?token=${encodeURIComponent(token)}`, 3000, { headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {} });
   } catch (error) {
     teach({
-      expected: `GET /events on process ${app.name} to answer with the stream's headers`,
+      expected: `GET /events?token=<token> on process ${app.name} to answer with the stream's headers`,
       got: error instanceof NoResponse ? error.message : `the request failed: ${(error as Error).message}${app.alive() ? '' : ` (the process ${app.exitReason()})`}`,
       read,
     });
   }
   streams.push(stream);
+  check(stream.status === 200, {
+    expected: `GET /events?token=<a token from POST /login on process ${issuedBy}> on process ${app.name} to open the stream (200)`,
+    got: `status ${stream.status}: ${showBytes(stream.raw(), 120)}`,
+    hint:
+      issuedBy !== app.name
+        ? `Every process must accept the tokens of the others: they must sign with the same tokenSecret (here createApp gets it in its options; main.ts reads TOKEN_SECRET).`
+        : undefined,
+    read: issuedBy !== app.name ? READ.auth : READ.tokens,
+  });
   await until(() => stream.events.some((event) => event.type === 'welcome') || stream.ended(), 3000);
   check(stream.events.some((event) => event.type === 'welcome'), {
     expected: `GET /events on process ${app.name} to start with its welcome event, as in lesson 07`,
@@ -66,35 +175,24 @@ interface Posted {
   body: string;
   /** The id the server answered with, when it did. */
   id?: string;
-  ms: number;
 }
 
-/** POST /messages on `app`, with a bearer token (or none); never waits more than `withinMs`. */
-async function say(app: AppProcess, text: string, token: string | undefined, withinMs = 3000): Promise<Posted | undefined> {
-  const started = performance.now();
+/** POST /messages on `app`, with a bearer token (or none); never waits more than 3 s. */
+async function say(app: AppProcess, text: string, token: string | undefined): Promise<Posted | undefined> {
+  const answer = await ask(app, '/messages', { method: 'POST', body: { text }, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!answer) return undefined;
+  let id: string | undefined;
   try {
-    const response = await fetch(`${app.url}/messages`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ text }),
-      signal: AbortSignal.timeout(withinMs),
-    });
-    const body = await response.text();
-    let id: string | undefined;
-    try {
-      id = (JSON.parse(body) as { id?: unknown }).id?.toString();
-    } catch {}
-    return { status: response.status, body, id, ms: Math.round(performance.now() - started) };
-  } catch {
-    return undefined;
-  }
+    id = (JSON.parse(answer.body) as { id?: unknown }).id?.toString();
+  } catch {}
+  return { status: answer.status, body: answer.body, id };
 }
 
 /** A POST that must be accepted. */
-async function publish(app: AppProcess, text: string, token = ALICE): Promise<string | undefined> {
+async function publish(app: AppProcess, text: string, token: string): Promise<string | undefined> {
   const posted = await say(app, text, token);
   check(posted && posted.status >= 200 && posted.status < 300, {
-    expected: `POST /messages on process ${app.name}, with "Authorization: Bearer ${token}" and {"text": ${JSON.stringify(text)}}, to be accepted (a 2xx status)`,
+    expected: `POST /messages on process ${app.name}, with "Authorization: Bearer <a token from POST /login>" and {"text": ${JSON.stringify(text)}}, to be accepted (a 2xx status)`,
     got: posted ? `status ${posted.status}: ${showBytes(posted.body, 120)}` : 'no answer within 3 s',
     read: READ.auth,
   });
@@ -113,55 +211,190 @@ async function expectTexts(stream: Stream, owner: string, want: string[], read: 
   });
 }
 
+/**
+ * Sends SIGTERM to `main` with `clients` open and checks lesson 12's clean stop:
+ * exit code 0 within EXIT_DEADLINE_MS, every client reads a last event (not a
+ * chat) and the complete end of its response.
+ */
+async function expectCleanStop(main: MainProcess, clients: RawStream[]): Promise<void> {
+  const sent = performance.now();
+  const exit = await main.terminate(EXIT_DEADLINE_MS);
+  const took = Math.round(performance.now() - sent);
+  const open = clients.filter((client) => client.state() === 'open').length;
+  if (!exit) await main.kill();
+  check(exit, {
+    expected: `process ${main.name} (main.ts) to exit within ${EXIT_DEADLINE_MS / 1000} s of SIGTERM, with ${clients.length} streams open`,
+    got: `it still ran ${EXIT_DEADLINE_MS / 1000} s later, with ${open} of ${clients.length} streams still open:\n  ${main.output()}`,
+    hint:
+      open > 0
+        ? 'server.close() waits for every open stream: app.stop() must end them first (the hub knows them all).'
+        : 'Every stream ended, yet something keeps the process alive: a timer, idle keep-alive connections (server.closeIdleConnections()), or the feed\'s Redis connections (app.stop() must close the feed).',
+    read: open > 0 ? READ.close : READ.stop,
+  });
+  check(exit.signal === null && exit.code === 0, {
+    expected: `process ${main.name} to handle SIGTERM itself and exit with code 0 (lesson 12)`,
+    got: exit.signal ? `it was killed by ${exit.signal} (Node's default for a signal nobody listens for)` : `exit code ${exit.code}:\n  ${main.output()}`,
+    read: READ.signal,
+  });
+  await until(() => clients.every((client) => client.state() !== 'open'), 500);
+  const cut = clients.filter((client) => client.state() !== 'ended').length;
+  check(cut === 0, {
+    expected: `each of the ${clients.length} clients to see its response end (the last chunk of the response), so that it reconnects after retry`,
+    got: `${cut} of ${clients.length} connections were cut instead, after ${took} ms`,
+    hint: 'server.closeAllConnections() or process.exit() while streams are open cuts them; end each response first (app.stop()).',
+    read: READ.stop,
+  });
+  const silent = clients.filter((client) => {
+    const events = parseEventStream(client.body()).events;
+    return !events.some((event) => event.type !== 'welcome' && event.type !== 'chat');
+  }).length;
+  check(silent === 0, {
+    expected: 'each stream to get a last event before its end (any name but chat or welcome, e.g. "bye"), so the page can say the server is going away',
+    got: `${silent} of ${clients.length} streams ended without one`,
+    read: READ.stop,
+  });
+}
+
 describe('one process, no configuration (npm run demo 14)', () => {
   let app: AppProcess;
+  let short: AppProcess;
   beforeAll(async () => {
-    app = await startAppProcess('A', SERVER, { env: { REDIS_URL: undefined }, read: READ.embedded });
+    const options = { users: USERS, allowedOrigins: [ALLOWED] };
+    [app, short] = await Promise.all([
+      startAppProcess('A', SERVER, { env: { REDIS_URL: undefined }, options, read: READ.embedded }),
+      startAppProcess('S', SERVER, { env: { REDIS_URL: undefined }, options: { users: USERS, tokenTtlMs: 300 }, read: READ.embedded }),
+    ]);
   }, 40_000);
-  afterAll(() => app?.kill());
+  afterAll(async () => {
+    await Promise.allSettled([app?.kill(), short?.kill()]);
+  });
 
-  test('a known bearer token publishes to every client, under its own name', async () => {
-    const [one, two] = [await join(app, READ.embedded), await join(app, READ.embedded)];
-    await publish(app, 'hello from bob', BOB);
+  test('POST /login gives a token (lesson 13); /events refuses no token, a forged one and an expired one with 401 before the stream starts', async () => {
+    const wrong = await ask(app, '/login', { method: 'POST', body: { user: 'ada', password: 'guess' } });
+    check(wrong?.status === 401, {
+      expected: 'POST /login with a wrong password to answer 401',
+      got: show(wrong),
+      read: READ.tokens,
+    });
+    const inherited = await ask(app, '/login', { method: 'POST', body: { user: 'toString', password: 'x' } });
+    check(inherited?.status === 401, {
+      expected: 'POST /login as "toString" (a name every object inherits, not a user) to answer 401',
+      got: show(inherited),
+      hint: 'Look the user up among the users option\'s own keys only (Object.hasOwn).',
+      read: READ.tokens,
+    });
+    const token = await login(app, 'ada');
+    expectRefused(await ask(app, '/events'), 'GET /events without a token');
+    const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+    expectRefused(await ask(app, `/events?token=${encodeURIComponent(forged)}`), 'GET /events with a token whose last characters were changed (forged)');
+    for (const [how, path, headers] of [
+      ['?token=', `/events?token=${encodeURIComponent(token)}`, {}],
+      ['Authorization: Bearer', '/events', { Authorization: `Bearer ${token}` }],
+    ] as const) {
+      const good = await ask(app, path, { headers, withinMs: 400 });
+      check(good?.status === 200 && isStream(good) && /Hello/.test(good.body), {
+        expected: `GET /events with the token from POST /login in ${how} to open the stream, with its welcome`,
+        got: show(good),
+        read: READ.tokens,
+      });
+    }
+    // tokenTtlMs: 300 on process S: its token is refused once it expired.
+    const brief = await login(short, 'bob');
+    // Asked again until it is refused, for at most 4 s: a token that never expires stays accepted.
+    let late: Answer | undefined;
+    const started = performance.now();
+    do {
+      late = await ask(short, `/events?token=${encodeURIComponent(brief)}`, { withinMs: 50 });
+    } while (late?.status === 200 && performance.now() - started < 4000);
+    expectRefused(late, 'GET /events with a token older than tokenTtlMs (300 ms here: expired)');
+  }, 30_000);
+
+  test('only a signed-in user publishes, under the name they signed in with', async () => {
+    const token = await login(app, 'bob');
+    const [one, two] = [await join(app, READ.auth, token), await join(app, READ.auth, token)];
+    for (const [what, bearer] of [['without an Authorization header', undefined], ['with a made-up token', 'made-up-token']] as const) {
+      const posted = await say(app, 'let me in', bearer);
+      check(posted?.status === 401, {
+        expected: `POST /messages ${what} to answer 401 Unauthorized`,
+        got: posted ? `status ${posted.status}: ${showBytes(posted.body, 100)}` : 'no answer within 3 s',
+        hint: 'Only a signed-in user may publish: check the token before anything else, and stop there.',
+        read: READ.auth,
+      });
+    }
+    await publish(app, 'hello from bob', token);
     for (const stream of [one, two]) await expectTexts(stream, 'A', ['hello from bob'], READ.embedded);
     const { user } = JSON.parse(chats(one.events)[0]!.data) as { user?: unknown };
     check(user === 'bob', {
-      expected: 'the chat event\'s data to name the user the token belongs to: {"user": "bob", "text": ...}',
+      expected: 'the chat event\'s data to name the user the token was issued to: {"user": "bob", "text": ...}',
       got: `the data was ${showBytes(chats(one.events)[0]!.data, 120)}`,
       hint: 'The server decides who speaks, from the token; whatever the body says about a name does not count.',
       read: READ.auth,
     });
   });
 
-  test('without a known token, POST /messages answers 401 and publishes nothing', async () => {
-    const stream = await join(app, READ.auth);
-    for (const token of [undefined, 'made-up-token']) {
-      const posted = await say(app, 'let me in', token);
-      check(posted?.status === 401, {
-        expected: `POST /messages ${token ? `with the unknown token "${token}"` : 'without an Authorization header'} to answer 401 Unauthorized`,
-        got: posted ? `status ${posted.status}: ${showBytes(posted.body, 100)}` : 'no answer within 3 s',
-        hint: 'Only a known token may publish: check it before anything else, and stop there.',
-        read: READ.auth,
+  test('CORS as in lesson 13: the allowlist gets itself back with credentials, no other origin does; always Vary: Origin; the preflight', async () => {
+    const vary = (answer: Answer) => String(answer.headers.vary ?? '').toLowerCase().split(/\s*,\s*/);
+    for (const [origin, allowed] of [[ALLOWED, true], [OTHER, false], ['null', false], [undefined, false]] as const) {
+      const answer = await ask(app, '/login', { method: 'POST', body: { user: 'ada', password: USERS.ada }, headers: origin ? { Origin: origin } : {} });
+      const who = origin ? `Origin: ${origin}` : 'no Origin header';
+      const acao = answer?.headers['access-control-allow-origin'];
+      const credentials = answer?.headers['access-control-allow-credentials'];
+      check(answer && (allowed ? acao === origin && credentials === 'true' : acao === undefined && credentials === undefined), {
+        expected: allowed
+          ? `for ${who} (on the allowlist): Access-Control-Allow-Origin: ${origin} and Access-Control-Allow-Credentials: true`
+          : `for ${who} (not on the allowlist): no Access-Control-Allow-Origin and no Access-Control-Allow-Credentials`,
+        got: answer ? `Access-Control-Allow-Origin: ${acao ?? '(none)'}, Access-Control-Allow-Credentials: ${credentials ?? '(none)'}` : 'no answer within 3 s',
+        hint: !allowed && acao !== undefined ? 'Never echo back whatever Origin arrives: compare it with allowedOrigins, exactly.' : undefined,
+        read: READ.cors,
+      });
+      check(vary(answer).includes('origin'), {
+        expected: `Vary: Origin on every answer (here for ${who}), so that no cache gives one origin's answer to another`,
+        got: `Vary: ${answer.headers.vary ?? '(none)'}`,
+        read: READ.cors,
       });
     }
-    await publish(app, 'after the intruders');
-    await expectTexts(stream, 'A', ['after the intruders'], READ.auth, undefined);
+    const preflight = (origin: string) =>
+      ask(app, '/messages', {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' },
+      });
+    const yes = await preflight(ALLOWED);
+    const methods = String(yes?.headers['access-control-allow-methods'] ?? '');
+    const headers = String(yes?.headers['access-control-allow-headers'] ?? '').toLowerCase();
+    check(
+      yes && yes.status >= 200 && yes.status < 300 && yes.headers['access-control-allow-origin'] === ALLOWED && /POST/.test(methods) &&
+        headers.includes('authorization') && headers.includes('content-type') && Number(yes.headers['access-control-max-age']) > 0,
+      {
+        expected: `a preflight (OPTIONS /messages) from ${ALLOWED} to answer 2xx with Access-Control-Allow-Origin, Allow-Methods with POST, Allow-Headers with Authorization and Content-Type, and a Max-Age`,
+        got: yes
+          ? `status ${yes.status}, Allow-Origin: ${yes.headers['access-control-allow-origin'] ?? '(none)'}, Allow-Methods: ${methods || '(none)'}, Allow-Headers: ${headers || '(none)'}, Max-Age: ${yes.headers['access-control-max-age'] ?? '(none)'}`
+          : 'no answer within 3 s',
+        read: READ.cors,
+      },
+    );
+    const no = await preflight(OTHER);
+    check(no && (no.status < 200 || no.status >= 300) && no.headers['access-control-allow-methods'] === undefined, {
+      expected: `a preflight from ${OTHER} (not on the allowlist) to be refused (403), with no Access-Control-Allow-* header`,
+      got: no ? `status ${no.status}, Allow-Methods: ${no.headers['access-control-allow-methods'] ?? '(none)'}` : 'no answer within 3 s',
+      read: READ.cors,
+    });
   });
 
   test('a client that comes back with Last-Event-ID gets exactly what it missed', async () => {
-    const first = await join(app, READ.embedded);
-    const seen = await publish(app, 'seen');
+    const token = await login(app, 'ada');
+    const first = await join(app, READ.embedded, token);
+    const seen = await publish(app, 'seen', token);
     await expectTexts(first, 'A', ['seen'], READ.embedded);
     first.close();
-    await publish(app, 'missed 1');
-    await publish(app, 'missed 2');
-    const back = await join(app, READ.embedded, chats(first.events)[0]!.id ?? seen);
+    await publish(app, 'missed 1', token);
+    await publish(app, 'missed 2', token);
+    const back = await join(app, READ.embedded, token, chats(first.events)[0]!.id ?? seen);
     await expectTexts(back, 'A', ['missed 1', 'missed 2'], READ.carried, 'A reconnect sends Last-Event-ID: the server sends what came after it (lesson 08).');
   });
 
-  test('what lessons 01-11 built still holds: headers, retry 10000 by default, the page at /', async () => {
-    const stream = await join(app, READ.carried);
-    check(stream.status === 200 && /^text\/event-stream/.test(String(stream.headers['content-type'])), {
+  test('what lessons 01-11 built still holds: headers, retry 10000 by default, the page at / with its sign-in', async () => {
+    const stream = await join(app, READ.carried, await login(app, 'ada'));
+    check(/^text\/event-stream/.test(String(stream.headers['content-type'])), {
       expected: 'GET /events to answer 200 with Content-Type: text/event-stream',
       got: `${stream.status} ${stream.headers['content-type']}`,
       read: READ.carried,
@@ -171,13 +404,34 @@ describe('one process, no configuration (npm run demo 14)', () => {
       got: stream.retries.length ? `retry: ${stream.retries.join(', ')}` : 'no retry field',
       read: READ.carried,
     });
-    const page = await fetch(`${app.url}/`).then(async (r) => ({ status: r.status, text: await r.text() }));
-    check(page.status === 200 && /EventSource/.test(page.text) && /Authorization/.test(page.text), {
-      expected: 'GET / to serve the chat page: it follows /events with an EventSource and posts with an Authorization header',
-      got: `${page.status} ${showBytes(page.text, 100)}`,
+    const page = await ask(app, '/', { headers: { Accept: 'text/html' } });
+    check(page?.status === 200 && /EventSource/.test(page.body) && /\/login/.test(page.body) && /token=/.test(page.body) && /Authorization/.test(page.body), {
+      expected: 'GET / to serve the chat page: it signs in with POST /login, follows /events?token= with an EventSource and posts with an Authorization header',
+      got: show(page),
+      read: READ.carried,
+    });
+    check(!/innerHTML/.test(page.body), {
+      expected: 'the page to show messages as text (textContent), never as HTML',
+      got: 'it uses innerHTML',
       read: READ.carried,
     });
   });
+
+  test(`main.ts stops on SIGTERM as in lesson 12: with streams open, it exits with code 0 within ${EXIT_DEADLINE_MS / 1000} s and every client reads a last event and the end`, async () => {
+    const main = await startMainProcess('M', MAIN, {
+      env: { REDIS_URL: undefined, USERS: JSON.stringify(USERS), TOKEN_SECRET: SECRET },
+      read: READ.stop,
+    });
+    try {
+      const token = await login(main, 'ada');
+      const clients = await Promise.all(
+        Array.from({ length: 20 }, () => openRaw(main.port, `/events?token=${encodeURIComponent(token)}`, (body) => /Hello/.test(body), 8000)),
+      ).catch((error: Error) => teach({ expected: '20 streams to open on main.ts\'s server', got: error.message, read: READ.carried }));
+      await expectCleanStop(main, clients);
+    } finally {
+      await main.kill();
+    }
+  }, 60_000);
 });
 
 describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (redisServer) => {
@@ -185,28 +439,36 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
   let a: AppProcess;
   let b: AppProcess;
   let c: AppProcess;
+  let d: MainProcess;
   beforeAll(async () => {
     redis = await startRedis(redisServer);
-    const start = (name: string) => startAppProcess(name, SERVER, { env: { REDIS_URL: redis.url }, read: READ.redis });
-    [a, b, c] = await Promise.all([start('A'), start('B'), start('C')]);
+    const env = { REDIS_URL: redis.url };
+    const start = (name: string) => startAppProcess(name, SERVER, { env, options: { users: USERS, tokenSecret: SECRET }, read: READ.redis });
+    [a, b, c, d] = await Promise.all([
+      start('A'),
+      start('B'),
+      start('C'),
+      startMainProcess('D', MAIN, { env: { ...env, USERS: JSON.stringify(USERS), TOKEN_SECRET: SECRET }, read: READ.stop }),
+    ]);
   }, 60_000);
   afterAll(async () => {
-    await Promise.allSettled([a, b, c].map((app) => app?.kill()));
+    await Promise.allSettled([a, b, c, d].map((app) => app?.kill()));
     await redis?.stop();
   });
 
-  test('an event published through process A reaches the clients of B and C once, in order', async () => {
-    const onB = await join(b, READ.redis);
-    const onC = await join(c, READ.redis);
-    const onA = await join(a, READ.redis);
-    for (const text of ['one', 'two', 'three']) await publish(a, text);
+  test('an event published through process A reaches the clients of B and C once, in order; a token from A is good on B and C', async () => {
+    const token = await login(a, 'ada');
+    const onB = await join(b, READ.redis, token, undefined, 'A');
+    const onC = await join(c, READ.redis, token, undefined, 'A');
+    const onA = await join(a, READ.redis, token);
+    for (const text of ['one', 'two', 'three']) await publish(a, text, token);
     await expectTexts(onA, 'A', ['one', 'two', 'three'], READ.redis);
     const hint = 'Each process only knows its own clients: with REDIS_URL set, publish through Redis and deliver what Redis announces.';
     await expectTexts(onB, 'B', ['one', 'two', 'three'], READ.redis, hint);
     await expectTexts(onC, 'C', ['one', 'two', 'three'], READ.redis, hint);
 
     // Published at the same time through two processes: every process must see one order.
-    await Promise.all([publish(a, 'a1'), publish(c, 'c1'), publish(a, 'a2'), publish(c, 'c2')]);
+    await Promise.all([publish(a, 'a1', token), publish(c, 'c1', token), publish(a, 'a2', token), publish(c, 'c2', token)]);
     await until(() => [onA, onB, onC].every((stream) => chats(stream.events).length >= 7), DELIVERY_MS);
     const orders = [onA, onB, onC].map((stream) => texts(stream.events).slice(3));
     check(orders.every((order) => order.length === 4 && order.join() === orders[0]!.join()), {
@@ -225,16 +487,17 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
   });
 
   test('a client of B, reconnecting to C after B was killed, gets exactly the events it missed', async () => {
-    const onB = await join(b, READ.resume);
-    await publish(a, 'before the crash');
+    const token = await login(c, 'bob');
+    const onB = await join(b, READ.resume, token, undefined, 'C');
+    await publish(a, 'before the crash', token);
     await expectTexts(onB, 'B', ['before the crash'], READ.redis);
     const lastSeen = chats(onB.events).at(-1)!.id;
     check(lastSeen, { expected: 'chat events to carry an id', got: showEvents(onB.events), read: READ.resume });
     await b.kill();
     await until(() => onB.ended(), 2000);
-    await publish(a, 'missed 1');
-    await publish(c, 'missed 2');
-    const onC = await join(c, READ.resume, lastSeen);
+    await publish(a, 'missed 1', token);
+    await publish(c, 'missed 2', token);
+    const onC = await join(c, READ.resume, token, lastSeen);
     await expectTexts(
       onC,
       'C',
@@ -248,14 +511,42 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
       got: `a reset event: ${showBytes(reset?.data ?? '', 80)}`,
       read: READ.resume,
     });
-    await publish(a, 'live again');
+    await publish(a, 'live again', token);
     await expectTexts(onC, 'C', ['missed 1', 'missed 2', 'live again'], READ.resume, undefined);
   });
 
+  test(`SIGTERM on process D (main.ts) with streams open: it exits with code 0 within ${EXIT_DEADLINE_MS / 1000} s, and its clients resume on C with nothing lost`, async () => {
+    const token = await login(a, 'ada');
+    let clients: RawStream[];
+    try {
+      clients = await Promise.all(Array.from({ length: 5 }, () => openRaw(d.port, `/events?token=${encodeURIComponent(token)}`, (body) => /Hello/.test(body), 8000)));
+    } catch (error) {
+      teach({
+        expected: 'GET /events?token=<a token from POST /login on process A> to open streams on process D (main.ts, TOKEN_SECRET shared)',
+        got: (error as Error).message,
+        hint: 'main.ts must pass TOKEN_SECRET (and USERS) to createApp: every process signs with the same secret.',
+        read: READ.stop,
+      });
+    }
+    await publish(a, 'before the stop', token);
+    await until(() => clients.every((client) => /before the stop/.test(client.body())), DELIVERY_MS);
+    const lastSeen = parseEventStream(clients[0]!.body()).events.filter((event) => event.type === 'chat').at(-1)?.id;
+    check(lastSeen, {
+      expected: 'the clients of process D to get "before the stop", published through A, with an id',
+      got: showBytes(clients[0]!.body(), 200),
+      read: READ.redis,
+    });
+    await expectCleanStop(d, clients);
+    await publish(a, 'after the stop', token);
+    const back = await join(c, READ.resume, token, lastSeen, 'A');
+    await expectTexts(back, 'C', ['after the stop'], READ.resume, `The client of D came back to C with Last-Event-ID: ${lastSeen}.`);
+  }, 60_000);
+
   test('with Redis stopped, publishing fails at once with 503 and no process crashes', async () => {
-    const onC = await join(c, READ.down);
+    const token = await login(a, 'ada');
+    const onC = await join(c, READ.down, token, undefined, 'A');
     await redis.stop();
-    const posted = await say(a, 'into the void', ALICE, 3000);
+    const posted = await say(a, 'into the void', token);
     const crashed = (app: AppProcess) => ({
       expected: `process ${app.name} to keep running while Redis is down`,
       got: `it died (${app.exitReason()}):\n  ${app.output()}`,

@@ -7,8 +7,11 @@
 //   npm run demo:cluster -- --processes 4 --port 4000 --solution
 //
 // Redis: REDIS_URL when set; otherwise a redis-server of its own on a free
-// port, with a temporary folder, stopped with the rest.
+// port, with a temporary folder, stopped with the rest. Every process gets the
+// manifest's demo accounts and one token secret (TOKEN_SECRET when set, else a
+// random one for this run), so a token from one process is good on all of them.
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { findLesson, lessonDir, root } from './manifest.ts';
@@ -63,10 +66,13 @@ process.once('SIGINT', () => void stopAll(0));
 process.once('SIGTERM', () => void stopAll(0));
 
 const entry = path.join(root, 'test', 'support', 'app-process.ts');
+// The accounts of `npm run demo 14` (lesson 13's sign-in, carried into the capstone).
+const demo = lesson.demo ?? findLesson('13')!.demo;
+const options = { ...demo?.options, tokenSecret: process.env.TOKEN_SECRET || randomBytes(32).toString('hex') };
 const urls = await Promise.all(
   Array.from({ length: processes }, (_, i) => {
     const port = firstPort + i;
-    const child = fork(entry, [file, '{}', String(port)], {
+    const child = fork(entry, [file, JSON.stringify(options), String(port)], {
       cwd: root,
       env: { ...process.env, REDIS_URL: redisUrl },
       execArgv: ['--import', 'tsx'],
@@ -89,4 +95,8 @@ const urls = await Promise.all(
 
 console.log(`${NAME}: ${processes} processes of ${path.relative(root, file)} sharing ${redisUrl}${redis ? ' (started for this demo)' : ''}:`);
 for (const url of urls) console.log(`  ${url}`);
+const accounts = demo?.signIn ?? [];
+if (accounts.length) {
+  console.log(`Sign in on any page as ${accounts.map(({ user, password }) => `${user} / ${password}`).join(' or ')}: the token is good on every process.`);
+}
 console.log('Post on one page, watch the others. Ctrl-C stops everything.');

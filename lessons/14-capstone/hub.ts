@@ -80,6 +80,21 @@ export class Hub {
     }
   }
 
+  /**
+   * Ends every open stream (lesson 12): each gets `last`, when given, then the
+   * end of its response, and is forgotten. An EventSource then reconnects after
+   * its retry delay, with Last-Event-ID, to whichever process answers.
+   */
+  close(last?: SseEvent): void {
+    const bytes = last ? Buffer.from(formatEvent(last)) : undefined;
+    for (const stream of [...this.subscribers, ...this.catchingUp.keys()]) {
+      if (bytes) stream.write(bytes);
+      stream.end();
+    }
+    this.subscribers.clear();
+    this.catchingUp.clear();
+  }
+
   /** Its client stopped reading: forget the stream and destroy it (lesson 11). */
   private drop(stream: Writable): void {
     const queued = stream.writableLength;

@@ -8,7 +8,7 @@ import { createClient } from '@redis/client';
 import type { Deliver, Feed } from './feed.ts';
 import type { SseEvent } from './sse-format.ts';
 
-// TODO 3: publish() must add the event to the stream and announce it on the
+// TODO 2: publish() must add the event to the stream and announce it on the
 // channel so that no other process's event can come in between.
 // Read docs/14-capstone.md#one-order-for-every-process
 
@@ -65,7 +65,7 @@ export class RedisFeed implements Feed {
   }
 
   async publish(event: Omit<SseEvent, 'id'>): Promise<SseEvent> {
-    // TODO 3: add the event to this.stream, capped at about this.historySize
+    // TODO 2: add the event to this.stream, capped at about this.historySize
     // entries, announce it on this.channel with the id Redis gave it (the
     // listener in connect() expects JSON with id, event and data), and return it with that id.
     // Read docs/14-capstone.md#many-processes-one-redis
@@ -73,7 +73,7 @@ export class RedisFeed implements Feed {
   }
 
   async after(lastId: string): Promise<SseEvent[] | undefined> {
-    // TODO 4: the events of this.stream after the one with id lastId, oldest
+    // TODO 3: the events of this.stream after the one with id lastId, oldest
     // first; undefined when that id is not (or no longer) in the stream.
     // Read docs/14-capstone.md#resuming-on-another-process
     throw new Error(`TODO: RedisFeed.after(${lastId})`);

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
-import { DEMO_TOKENS, userOf } from './auth.ts';
+import express, { type Request, type Response } from 'express';
+import { checkPassword, Tokens } from './auth.ts';
+import { allowOrigins } from './cors.ts';
 import type { Feed } from './feed.ts';
 import { Hub } from './hub.ts';
 import { MemoryFeed } from './memory-feed.ts';
@@ -17,8 +19,17 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** How many bytes may wait for one slow client before it is dropped. Default 1 MiB. */
   maxQueuedBytes?: number;
-  /** Bearer token → user name: who may publish. Default: the demo accounts in auth.ts. */
-  tokens?: Record<string, string>;
+  /** Who may sign in with POST /login: user name to password. Default: nobody. */
+  users?: Record<string, string>;
+  /**
+   * The key that signs tokens. Default: a random one per process. Several
+   * processes of one chat must share it, or a token from one is refused by the others.
+   */
+  tokenSecret?: string;
+  /** How long a token from POST /login is valid, in ms. Default 60000. */
+  tokenTtlMs?: number;
+  /** The origins (e.g. "https://chat.example.com") whose pages may use this server. Default: none. */
+  allowedOrigins?: string[];
   /**
    * redis://host:port shared by every process of the chat. Default: the
    * REDIS_URL environment variable; without either, one process in memory.
@@ -26,17 +37,52 @@ export interface ServerOptions {
   redisUrl?: string;
 }
 
+/** The Express app, with its feed and the way to stop it cleanly. */
+export type App = express.Express & {
+  /** Where events are published and kept (the fan-out benchmark publishes through it). */
+  feed: Feed;
+  /**
+   * Ends every open stream, with a last event that tells the client to come
+   * back later, and closes the feed (its Redis connections). Call it before
+   * closing the HTTP server: server.close() alone waits for every open stream.
+   */
+  stop(): Promise<void>;
+};
+
 // The folder of this file, so the page is found wherever the server is started.
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export async function createApp(options: ServerOptions = {}) {
+export async function createApp(options: ServerOptions = {}): Promise<App> {
   const retryMs = options.retryMs ?? 10_000;
   const historySize = options.historySize ?? 100;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxQueuedBytes = options.maxQueuedBytes ?? 1024 * 1024;
-  const tokens = options.tokens ?? DEMO_TOKENS;
+  const users = options.users ?? {};
+  const tokens = new Tokens(options.tokenSecret ?? randomBytes(32).toString('hex'), options.tokenTtlMs ?? 60_000);
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
   const app = express();
+
+  // Every route answers pages of the allowed origins, and only those (lesson 13).
+  app.use(allowOrigins(options.allowedOrigins ?? []));
+
+  /**
+   * The user of the request's token, from an Authorization: Bearer header or,
+   * for the browser's EventSource (which cannot send headers), ?token= in the URL.
+   */
+  function userOf(req: Request): string | undefined {
+    const header = req.get('Authorization');
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : req.query.token;
+    return tokens.verify(token);
+  }
+
+  /** Answers 401 when the request has no valid token; the caller stops then. */
+  function refused(req: Request, res: Response): boolean {
+    if (userOf(req) !== undefined) {
+      return false;
+    }
+    res.status(401).json({ error: 'Sign in first: POST /login, then send the token.' });
+    return true;
+  }
 
   // The hub writes to this process's streams; the feed numbers, keeps and
   // delivers every event to the hub of every process (one, without Redis).
@@ -50,7 +96,21 @@ export async function createApp(options: ServerOptions = {}) {
     res.sendFile('index.html', { root: path.join(here, 'public') });
   });
 
+  // Sign in: {"user": "...", "password": "..."} gives {"token": "..."}, short-lived.
+  app.post('/login', express.json(), (req, res) => {
+    const { user, password } = (req.body ?? {}) as { user?: unknown; password?: unknown };
+    if (!checkPassword(users, user, password)) {
+      res.status(401).json({ error: 'Unknown user or wrong password.' });
+      return;
+    }
+    res.json({ token: tokens.issue(user) });
+  });
+
   app.get('/events', async (req, res) => {
+    // Before anything of the stream is sent: a refused client gets a plain 401.
+    if (refused(req, res)) {
+      return;
+    }
     const name = typeof req.query.name === 'string' ? req.query.name : 'stranger';
     res.set({
       'Content-Type': 'text/event-stream',
@@ -95,14 +155,13 @@ export async function createApp(options: ServerOptions = {}) {
     hub.goLive(res, missed.at(-1)?.id ?? lastEventId);
   });
 
-  // POST /messages with "Authorization: Bearer <token>" and {"text": "..."}.
-  // Authentication comes first: an unknown caller learns nothing else.
+  // POST /messages with a token and {"text": "..."}: the token, not the body,
+  // says who speaks. Every client of every process gets it.
   app.post('/messages', express.json(), async (req, res) => {
-    const user = userOf(req, tokens);
-    if (user === undefined) {
-      res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: 'Send "Authorization: Bearer <token>" with a known token.' });
+    if (refused(req, res)) {
       return;
     }
+    const user = userOf(req);
     const text: unknown = req.body?.text;
     if (typeof text !== 'string' || text === '') {
       res.status(400).json({ error: 'Send a JSON body with a non-empty string "text".' });
@@ -117,7 +176,13 @@ export async function createApp(options: ServerOptions = {}) {
     }
   });
 
-  // The feed goes with the app, for whoever runs it: a clean stop closes it
-  // (lesson 12), the fan-out benchmark publishes through it.
-  return Object.assign(app, { feed });
+  // The clean stop of lesson 12: every stream ends with a last event (its
+  // heartbeat stops with it), and the feed lets go of Redis, so that nothing
+  // keeps the process alive.
+  async function stop(): Promise<void> {
+    hub.close({ event: 'bye', data: 'This server is stopping: reconnecting to the next one.' });
+    await feed.close();
+  }
+
+  return Object.assign(app, { feed, stop });
 }

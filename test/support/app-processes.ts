@@ -1,12 +1,13 @@
 // Several processes of a learner's app (the capstone), each a real child
 // process running test/support/app-process.ts: its own port, its own memory,
 // its own environment (REDIS_URL or none). A test can kill one as a crash
-// would, and see whether another one crashed.
-import { fork, type ChildProcess } from 'node:child_process';
+// would, and see whether another one crashed. startMainProcess runs the
+// lesson's own main.ts instead, which a test can stop with SIGTERM.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from '../../tools/manifest.ts';
-import { learnerFrames, LessonError, format } from './teach.ts';
+import { format, learnerFrames, LessonError } from './teach.ts';
 import { shown } from './target.ts';
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app-process.ts');
@@ -99,6 +100,76 @@ export async function startAppProcess(
     async kill() {
       if (reason === '') child.kill('SIGKILL');
       await exited;
+    },
+  };
+}
+
+/** A process started from the lesson's own main.ts, as production starts it: it can be stopped politely. */
+export interface MainProcess extends AppProcess {
+  port: number;
+  /** Sends SIGTERM; resolves with how it exited, or undefined if it still runs after `withinMs`. */
+  terminate(withinMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>;
+}
+
+/**
+ * Starts `file` (a main.ts) with PORT=0 and `env`, and waits for the line with
+ * http://localhost:<port> it prints once it listens.
+ */
+export async function startMainProcess(name: string, file: string, { env = {}, read }: { env?: Record<string, string | undefined>; read: string }): Promise<MainProcess> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'development', PORT: '0' };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[key];
+    else childEnv[key] = value;
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let text = '';
+  let reason = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      reason = signal ?? `exit code ${code}`;
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  const output = () => text.trim().split('\n').slice(-8).join('\n  ');
+  let timer: NodeJS.Timeout | undefined;
+  const port = await new Promise<number | undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), START_DEADLINE_MS);
+    const look = (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /https?:\/\/(?:localhost|127\.0\.0\.1|\[::1?\]|0\.0\.0\.0):(\d+)/.exec(text);
+      if (match && match[1] !== '0') resolve(Number(match[1]));
+    };
+    child.stdout.on('data', look);
+    child.stderr.on('data', look);
+    void exited.then(() => resolve(undefined));
+  });
+  clearTimeout(timer);
+  if (port === undefined) {
+    child.kill('SIGKILL');
+    const got = reason
+      ? `the process exited (${reason}) before it listened${output() ? `:\n  ${output()}` : ''}`
+      : `no line with http://localhost:<port> within ${START_DEADLINE_MS / 1000} s${output() ? `:\n  ${output()}` : ''}`;
+    throw new LessonError(format({ expected: `${shown(file)} to start as process ${name}, listen on PORT and print http://localhost:<port>`, got, read }));
+  }
+  return {
+    name,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    alive: () => reason === '',
+    exitReason: () => reason,
+    output,
+    async kill() {
+      if (reason === '') child.kill('SIGKILL');
+      await exited;
+    },
+    terminate(withinMs) {
+      child.kill('SIGTERM');
+      let deadline: NodeJS.Timeout | undefined;
+      return Promise.race([exited, new Promise<undefined>((resolve) => (deadline = setTimeout(() => resolve(undefined), withinMs)))]).finally(() =>
+        clearTimeout(deadline),
+      );
     },
   };
 }
