@@ -195,13 +195,13 @@ export const lessons: Lesson[] = [
     id: '14',
     slug: 'capstone',
     title: 'Capstone: a live chat on many processes',
-    files: ['auth.ts', 'redis-feed.ts', 'server.ts'],
+    files: ['redis-feed.ts', 'server.ts'],
     hints: [
-      'Start with one process: POST /messages must know who speaks. auth.ts has the demo tokens; read the Authorization header ("Bearer <token>"), answer 401 before reading the body when the token is unknown, and put the token\'s user in the chat event\'s data with the text.',
+      'Sign-in and CORS (lesson 13) and the clean stop (lesson 12) are already carried into the capstone: what is left is Redis. Run two processes with npm run demo:cluster -- --processes 2, post on one page and watch the other stay empty: each process has its own hub.',
       'server.ts chooses its feed once, in createApp: RedisFeed.connect(...) when options.redisUrl or process.env.REDIS_URL is set, the MemoryFeed otherwise. Everything else in server.ts talks to the Feed interface, and the hub gets every event from the feed\'s deliver callback.',
       'RedisFeed.publish adds the event to the stream (XADD with MAXLEN ~ historySize, id *) and announces it on the channel, with the id Redis gave it. Do both in one Lua script (client.eval): two separate commands let another process\'s event come in between, and processes would see different orders.',
       'RedisFeed.after: XRANGE the stream from lastId to lastId first (is it still kept? if not, undefined), then from "(" + lastId (exclusive) to "+". In server.ts, wrap feed.publish in try/catch and answer 503: with disableOfflineQueue, a publish fails at once while Redis is down.',
-      'The exact lines: in auth.ts userOf: const match = /^Bearer (\\S+)$/.exec(req.get(\'Authorization\') ?? \'\'); return match && Object.hasOwn(tokens, match[1]) ? tokens[match[1]] : undefined; in redis-feed.ts publish: const id = await this.commands.eval(ADD_AND_ANNOUNCE, { keys: [this.stream, this.channel], arguments: [String(this.historySize), event.event ?? \'message\', event.data] }); with the script local id = redis.call(\'XADD\', KEYS[1], \'MAXLEN\', \'~\', ARGV[1], \'*\', \'event\', ARGV[2], \'data\', ARGV[3]) redis.call(\'PUBLISH\', KEYS[2], cjson.encode({ id = id, event = ARGV[2], data = ARGV[3] })) return id; in server.ts const feed = redisUrl ? await RedisFeed.connect({ url: redisUrl, historySize }, deliver) : new MemoryFeed(historySize, deliver);',
+      'The exact lines: in redis-feed.ts publish: const id = await this.commands.eval(ADD_AND_ANNOUNCE, { keys: [this.stream, this.channel], arguments: [String(this.historySize), event.event ?? \'message\', event.data] }); with the script local id = redis.call(\'XADD\', KEYS[1], \'MAXLEN\', \'~\', ARGV[1], \'*\', \'event\', ARGV[2], \'data\', ARGV[3]) redis.call(\'PUBLISH\', KEYS[2], cjson.encode({ id = id, event = ARGV[2], data = ARGV[3] })) return id; in server.ts const redisUrl = options.redisUrl ?? process.env.REDIS_URL; const feed = redisUrl ? await RedisFeed.connect({ url: redisUrl, historySize }, deliver) : new MemoryFeed(historySize, deliver); and around the publish: try { ... } catch (error) { res.status(503).json({ error: `...: ${(error as Error).message}` }); }',
     ],
   },
 ];
