@@ -1,35 +1,47 @@
-// The clients of the fan-out benchmark, in a process of their own so that
-// reading costs the broadcaster nothing: raw TCP connections that send
-// GET /events, skip the response headers, and count the bytes and the events
-// (each ends with a blank line) that reach them. Run by benchmarks/fanout.ts:
+// The clients of one broadcaster of the fan-out benchmark, in a process of
+// their own so that reading costs the broadcaster nothing: raw TCP connections
+// that send GET <path>, skip the response headers, and count the bytes and the
+// events (each ends with a blank line) that reach them. Run by
+// benchmarks/fanout.ts, one readers process per broadcaster:
 //   node --import tsx benchmarks/fanout-readers.ts
 import net from 'node:net';
 
-type Command = { op: 'connect'; port: number; count: number } | { op: 'mark' } | { op: 'expect'; events: number } | { op: 'close' };
+type Command =
+  | { op: 'connect'; host: string; port: number; path: string; count: number }
+  | { op: 'mark' }
+  | { op: 'count' }
+  | { op: 'expect'; events: number }
+  | { op: 'close' };
 
 interface Reader {
   socket: net.Socket;
   inBody: boolean;
   head: string;
   bytes: number;
+  /** Events with an id: the broadcasts (a welcome or a comment has none). */
   events: number;
-  lastChar: number;
+  /** Where the reader is in the current line, and whether that line is an id field. */
+  column: number;
+  idLine: boolean;
+  eventHasId: boolean;
+  /** The count of events at which this connection has what it waits for. */
+  target: number;
 }
 
 const readers: Reader[] = [];
-/** How many connections have seen `target` events since the mark, and when the last one did. */
-let target = Infinity;
+/** How many connections have reached their target since the last expect. */
 let reached = 0;
 let marks = { bytes: 0, events: 0 };
 
 const NEWLINE = 10;
+const ID_FIELD = [...Buffer.from('id:')];
 
-function open(port: number): Promise<void> {
+function open(host: string, port: number, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const reader: Reader = { socket: net.connect(port, '127.0.0.1'), inBody: false, head: '', bytes: 0, events: 0, lastChar: 0 };
+    const reader: Reader = { socket: net.connect(port, host), inBody: false, head: '', bytes: 0, events: 0, column: 0, idLine: false, eventHasId: false, target: Infinity };
     const { socket } = reader;
     socket.setNoDelay(true);
-    socket.once('connect', () => socket.write('GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n'));
+    socket.once('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`));
     socket.once('error', reject);
     socket.on('data', (chunk: Buffer) => {
       let body = chunk;
@@ -37,6 +49,10 @@ function open(port: number): Promise<void> {
         reader.head += chunk.toString('latin1');
         const end = reader.head.indexOf('\r\n\r\n');
         if (end === -1) return;
+        if (!reader.head.startsWith('HTTP/1.1 200')) {
+          reject(new Error(`GET ${path} answered ${JSON.stringify(reader.head.split('\r\n')[0])}`));
+          return;
+        }
         reader.inBody = true;
         body = Buffer.from(reader.head.slice(end + 4), 'latin1');
         resolve();
@@ -45,10 +61,20 @@ function open(port: number): Promise<void> {
       const before = reader.events;
       for (let i = 0; i < body.length; i++) {
         const char = body[i]!;
-        if (char === NEWLINE && reader.lastChar === NEWLINE) reader.events++;
-        reader.lastChar = char;
+        if (char === NEWLINE) {
+          // A blank line ends an event; count it when it had an id.
+          if (reader.column === 0 && reader.eventHasId) reader.events++;
+          if (reader.column === 0) reader.eventHasId = false;
+          reader.column = 0;
+          continue;
+        }
+        if (reader.column < 3) {
+          reader.idLine = (reader.column === 0 || reader.idLine) && char === ID_FIELD[reader.column];
+          if (reader.column === 2 && reader.idLine) reader.eventHasId = true;
+        }
+        reader.column++;
       }
-      if (before < target && reader.events >= target) {
+      if (before < reader.target && reader.events >= reader.target) {
         reached++;
         if (reached === readers.length) process.send?.({ reachedAt: performance.timeOrigin + performance.now() });
       }
@@ -60,9 +86,13 @@ function open(port: number): Promise<void> {
 process.on('message', async (command: Command) => {
   switch (command.op) {
     case 'connect': {
-      // A few hundred at a time: a burst of thousands overflows the listen backlog.
-      for (let i = 0; i < command.count; i += 250) {
-        await Promise.all(Array.from({ length: Math.min(250, command.count - i) }, () => open(command.port)));
+      // 500 at a time: a burst of thousands would overflow the listen backlog.
+      try {
+        for (let i = 0; i < command.count; i += 500) {
+          await Promise.all(Array.from({ length: Math.min(500, command.count - i) }, () => open(command.host, command.port, command.path)));
+        }
+      } catch (error) {
+        return process.send?.({ failed: (error as Error).message });
       }
       return process.send?.({ connected: readers.length });
     }
@@ -74,12 +104,21 @@ process.on('message', async (command: Command) => {
       }
       return process.send?.({ marked: true });
     }
+    case 'count': {
+      // Bytes and events since the mark, over every connection.
+      let bytes = -marks.bytes;
+      let events = -marks.events;
+      for (const reader of readers) {
+        bytes += reader.bytes;
+        events += reader.events;
+      }
+      return process.send?.({ bytes, events });
+    }
     case 'expect': {
-      // Report when every connection has `events` more than the one that has most now (a
-      // connection whose welcome is still on its way then gets the welcome and the new events).
+      // Report when every connection has `events` more broadcasts than it has now.
       reached = 0;
-      target = Math.max(...readers.map((reader) => reader.events)) + command.events;
-      return process.send?.({ expecting: target });
+      for (const reader of readers) reader.target = reader.events + command.events;
+      return process.send?.({ expecting: command.events });
     }
     case 'close': {
       let bytes = -marks.bytes;
@@ -90,6 +129,7 @@ process.on('message', async (command: Command) => {
         reader.socket.destroy();
       }
       readers.length = 0;
+      marks = { bytes: 0, events: 0 };
       return process.send?.({ bytes, events });
     }
   }

@@ -1,6 +1,8 @@
-// The table of npm run bench:fanout: one row per broadcaster and client count,
-// each figure with its ratio against raw node:http at the same client count,
-// and whether the capstone meets issue 12's goal.
+// The results of npm run bench:fanout and their table: one row per broadcaster
+// and client count, each figure with its ratio against raw node:http at the
+// same client count, and whether the capstone meets issue 12's goal. The same
+// text is printed by the benchmark and kept in docs/14-capstone.md (checked by
+// npm run verify, tools/verify/bench-table.ts).
 
 /** The broadcasters, in the order of the table; benchmarks/fanout-server.ts runs each. */
 export type Kind = 'capstone' | 'raw' | 'better-sse';
@@ -10,6 +12,7 @@ export interface Row {
   kind: Kind;
   clients: number;
   broadcasts: number;
+  /** Median over the broadcasts. */
   cpuMsPerBroadcast: number;
   heapBytesPerConnection: number;
   bytesPerEvent: number;
@@ -18,14 +21,35 @@ export interface Row {
   p99: number;
 }
 
+/** What one run measured, and where: benchmarks/results/fanout.json holds the last recorded one. */
+export interface FanoutResults {
+  /** As typed, e.g. "npm run bench:fanout -- --quick". */
+  command: string;
+  /** When the run started, ISO 8601 (UTC). */
+  date: string;
+  machine: {
+    cpu: string;
+    cores: number;
+    /** The 1-minute load average at the start and at the end of the run (uptime's first figure). */
+    loadAtStart: number;
+    loadAtEnd: number;
+  };
+  node: string;
+  seconds: number;
+  rows: Row[];
+}
+
 const LABEL: Record<Kind, string> = { raw: 'raw node:http', capstone: 'capstone (lesson 14)', 'better-sse': 'better-sse 0.16.1' };
 /** The goal: within 1.1x of raw node:http in CPU per broadcast and heap per connection. */
 const GOAL = 1.1;
 
 const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
 const pad = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+const count = (n: number) => n.toLocaleString('en');
 
-export function printReport(rows: Row[], run: { machine: string; node: string; seconds: number }): void {
+/** The table, the goal's verdict per client count, and where and how it was measured. */
+export function renderReport(results: FanoutResults): string {
+  const { rows } = results;
   const header = ['broadcaster', 'clients', 'CPU/broadcast', 'heap/conn', 'bytes/event', 'p50 last', 'p99 last'];
   const lines: string[][] = [];
   const verdicts: string[] = [];
@@ -35,7 +59,7 @@ export function printReport(rows: Row[], run: { machine: string; node: string; s
     for (const row of rows.filter((r) => r.clients === clients)) {
       lines.push([
         LABEL[row.kind],
-        clients.toLocaleString('en'),
+        count(clients),
         `${row.cpuMsPerBroadcast.toFixed(2)} ms ${ratio(row.cpuMsPerBroadcast, base.cpuMsPerBroadcast)}`,
         `${(row.heapBytesPerConnection / 1024).toFixed(1)} KiB ${ratio(row.heapBytesPerConnection, base.heapBytesPerConnection)}`,
         `${Math.round(row.bytesPerEvent)} B`,
@@ -48,15 +72,22 @@ export function printReport(rows: Row[], run: { machine: string; node: string; s
         const ahead = better ? row.cpuMsPerBroadcast < better.cpuMsPerBroadcast && row.heapBytesPerConnection < better.heapBytesPerConnection : true;
         const met = cpu <= GOAL && heap <= GOAL && ahead;
         verdicts.push(
-          `${clients.toLocaleString('en')} clients: capstone CPU ${cpu.toFixed(2)}×, heap ${heap.toFixed(2)}× raw node:http; ${ahead ? 'ahead of' : 'not ahead of'} better-sse on both: goal (≤ ${GOAL}×, ahead of better-sse) ${met ? 'met' : 'MISSED'}`,
+          `${count(clients)} clients: capstone CPU ${cpu.toFixed(2)}×, heap ${heap.toFixed(2)}× raw node:http; ${ahead ? 'ahead of' : 'not ahead of'} better-sse on both: goal (≤ ${GOAL}×, ahead of better-sse) ${met ? 'met' : 'MISSED'}`,
         );
       }
     }
   }
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...lines.map((line) => line[i]!.length)));
-  console.log(pad(header, widths));
-  for (const line of lines) console.log(pad(line, widths));
-  console.log('');
-  for (const verdict of verdicts) console.log(verdict);
-  console.log(`Ratios against raw node:http in the same run. ${run.machine}; Node ${run.node}; broadcasts per row: ${[...new Map(rows.map((row) => [row.clients, row.broadcasts])).entries()].map(([clients, n]) => `${n} at ${clients.toLocaleString('en')} clients`).join(', ')}; ${run.seconds.toFixed(0)} s.`);
+  const broadcasts = [...new Map(rows.map((row) => [row.clients, row.broadcasts])).entries()]
+    .map(([clients, n]) => `${n} at ${count(clients)} clients`)
+    .join(', ');
+  const { machine } = results;
+  return [
+    pad(header, widths),
+    ...lines.map((line) => pad(line, widths)),
+    '',
+    ...verdicts,
+    `CPU: median per broadcast, the broadcasters taking turns (${broadcasts}). Ratios against raw node:http in the same run.`,
+    `${results.command} on ${results.date.slice(0, 10)}: ${machine.cores} × ${machine.cpu}, load ${machine.loadAtStart.toFixed(1)} → ${machine.loadAtEnd.toFixed(1)}; Node ${results.node}; ${results.seconds.toFixed(0)} s.`,
+  ].join('\n');
 }

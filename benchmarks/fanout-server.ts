@@ -3,7 +3,8 @@
 // `raw` (node:http, one Buffer written to every response) or `better-sse`
 // (0.16.1: a Channel of sessions, behind Express). Every one sends the same
 // event: "event: chat", an id, and the same JSON data.
-//   node --expose-gc --import tsx benchmarks/fanout-server.ts <kind>
+//   node --expose-gc --import tsx benchmarks/fanout-server.ts <kind> <host>
+// It answers with the port and the path its clients open.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -12,34 +13,45 @@ import { createApp } from '../solutions/14-capstone/server.ts';
 import { formatEvent } from '../solutions/14-capstone/sse-format.ts';
 import { KINDS, type Kind } from './fanout-report.ts';
 
-
-type Command = { op: 'broadcast'; seq: number } | { op: 'heap' } | { op: 'cpu' } | { op: 'connected' };
+type Command = { op: 'broadcast'; seq: number } | { op: 'cpu' } | { op: 'heap' } | { op: 'connected' };
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** The data of broadcast number `seq`: when it was sent (for the latency), padded to a chat message's size. */
+/** The data of broadcast number `seq`, the size of a chat message. */
 const payload = (seq: number) => JSON.stringify({ user: 'alice', text: `message ${seq} to everyone in the room`, sentAt: Date.now() });
 
 interface Broadcaster {
   handler: http.RequestListener;
   broadcast(seq: number): void;
-  connected(): number;
+  /** What a client opens, once the server listens on `origin`. */
+  eventsPath(origin: string): Promise<string>;
 }
 
 async function capstone(): Promise<Broadcaster> {
-  const app = await createApp({ heartbeatMs: 3_600_000, maxQueuedBytes: 64 * 1024 * 1024 });
-  let clients = 0;
+  // The capstone as shipped, with a login (lesson 13) when it has one. Heartbeats
+  // and the slow-client limit stay on, far enough away not to fire during a run.
+  const options = {
+    users: { bench: 'bench-password' },
+    tokenTtlMs: 24 * 3_600_000,
+    heartbeatMs: 3_600_000,
+    maxQueuedBytes: 64 * 1024 * 1024,
+  };
+  const app = await createApp(options);
   return {
-    handler: (req, res) => {
-      if (req.url === '/events') {
-        clients++;
-        res.once('close', () => clients--);
-      }
-      app(req, res);
-    },
+    handler: app,
     // Through the capstone's feed: it numbers the event and hands it to the hub.
     broadcast: (seq) => void app.feed.publish({ event: 'chat', data: payload(seq) }),
-    connected: () => clients,
+    eventsPath: async (origin) => {
+      const login = await fetch(`${origin}/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ user: 'bench', password: 'bench-password' }),
+      });
+      if (login.status === 404) return '/events'; // a capstone without a login
+      const { token } = (await login.json()) as { token?: string };
+      if (!login.ok || typeof token !== 'string') throw new Error(`POST /login answered ${login.status}`);
+      return `/events?token=${encodeURIComponent(token)}`;
+    },
   };
 }
 
@@ -58,7 +70,7 @@ function raw(): Broadcaster {
       const bytes = Buffer.from(formatEvent({ event: 'chat', id: String(lastId), data: payload(seq) }));
       for (const res of responses) res.write(bytes);
     },
-    connected: () => responses.size,
+    eventsPath: async () => '/events',
   };
 }
 
@@ -77,11 +89,11 @@ function betterSse(): Broadcaster {
       lastId++;
       channel.broadcast(payload(seq), 'chat', { eventId: String(lastId) });
     },
-    connected: () => channel.sessionCount,
+    eventsPath: async () => '/events',
   };
 }
 
-const kind = process.argv[2] as Kind;
+const [kind, host = '127.0.0.1'] = process.argv.slice(2) as [Kind, string?];
 if (!KINDS.includes(kind)) {
   console.error(`fanout-server: unknown kind ${JSON.stringify(kind)} (one of ${KINDS.join(', ')})`);
   process.exit(1);
@@ -89,7 +101,14 @@ if (!KINDS.includes(kind)) {
 const broadcaster = kind === 'capstone' ? await capstone() : kind === 'raw' ? raw() : betterSse();
 const server = http.createServer(broadcaster.handler);
 server.maxConnections = 20_000;
-server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+server.listen({ port: 0, host, backlog: 4096 }, async () => {
+  const { port } = server.address() as AddressInfo;
+  try {
+    process.send?.({ port, path: await broadcaster.eventsPath(`http://${host}:${port}`) });
+  } catch (error) {
+    process.send?.({ failed: `${kind}: ${(error as Error).message}` });
+  }
+});
 
 const heap = () => {
   gc?.();
@@ -102,18 +121,19 @@ process.on('message', (command: Command) => {
   switch (command.op) {
     case 'heap':
       return process.send?.({ heap: heap() });
+
     case 'connected':
-      return process.send?.({ connected: broadcaster.connected() });
+      // Open connections, the same count for every broadcaster (their clients keep one stream each).
+      return server.getConnections((_error, count) => process.send?.({ connected: count }));
     case 'broadcast': {
-      cpuStart ??= process.cpuUsage();
+      cpuStart = process.cpuUsage();
       const sentAt = performance.timeOrigin + performance.now();
       broadcaster.broadcast(command.seq);
       return process.send?.({ sentAt });
     }
     case 'cpu': {
-      // The CPU since the first broadcast: the writes, and everything Node does afterwards to send them.
+      // Asked once every client got the event: the writes, and what Node did afterwards to send them.
       const used = process.cpuUsage(cpuStart);
-      cpuStart = undefined;
       return process.send?.({ cpuMicros: used.user + used.system });
     }
   }

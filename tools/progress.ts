@@ -11,7 +11,7 @@ import { commandLine, folderOf, parseCommand, shownFolder, workshopRoot } from '
 import { painter } from './cli/colours.ts';
 import { compareWithStarter, findStarter } from './cli/starters.ts';
 import { hasSuite, runSuitesOnce, type SuiteOutcome } from './cli/suites.ts';
-import { recordVerdicts, rememberedVerdict } from './cli/verdicts.ts';
+import { recordVerdicts, rememberedVerdict } from './cli/verdict-cache.ts';
 
 const { flags } = parseCommand('progress', process.argv.slice(2), {
   lesson: 'none',
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const toCheck = lessons.filter((lesson) => !statuses.has(lesson) && (flags.all || !notStarted.has(lesson)));
 
   // A verdict recorded by npm test, watch or an earlier progress for exactly
-  // these files (tools/cli/verdicts.ts) stands; only the others run.
+  // these files (tools/cli/verdict-cache.ts) stands; only the others run.
   const tree = path.join(workshopRoot(), 'lessons');
   const outcomes = new Map<Lesson, SuiteOutcome>();
   for (const lesson of flags.fresh ? [] : toCheck) {

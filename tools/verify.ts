@@ -6,6 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compareWithStarter, findStarter } from './cli/starters.ts';
+import type { SuiteOutcome } from './cli/suites.ts';
+import { recordVerdicts } from './cli/verdict-cache.ts';
 import { checkIndex } from './docs-index.ts';
 import { folderName, lessons, root, testPath } from './manifest.ts';
 import { checkAnswerKeptOut } from './verify/answer-kept-out.ts';
@@ -56,6 +58,19 @@ const suiteOf = (suites: SuiteResult[], lessonId: string) => {
   const prefix = path.relative(root, testPath(lesson)).replace(/\.test\.ts$/, '');
   return suites.filter((s) => s.file.startsWith(prefix));
 };
+
+/** A lesson's outcome on solutions/, in the shape npm test and progress record (none when no suite ran). */
+function solutionOutcome(lesson: (typeof lessons)[number], suites: SuiteResult[]): SuiteOutcome[] {
+  if (suites.length === 0) return [];
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const suite of suites) {
+    counts.passed += suite.passed;
+    counts.failed += suite.failed;
+    counts.skipped += suite.skipped;
+  }
+  const failure = suites.flatMap((suite) => suite.failures)[0];
+  return [{ lesson, passed: counts.failed === 0 && counts.passed > 0, counts, ...(failure ? { firstFailure: { test: failure.name, message: failure.message } } : {}) }];
+}
 
 /**
  * The starters as shipped (tools/cli/starters.ts picks the git ref, as reset and
@@ -111,6 +126,11 @@ async function main(): Promise<void> {
   });
   const solutions = { suites: lessonRun.suites.filter((suite) => suite.project === 'solutions') };
   const starterRun = { suites: lessonRun.suites.filter((suite) => suite.project === 'lessons') };
+
+  // Each solution that passed is remembered as npm test would remember it (keyed by
+  // its files' contents): progress on the same files, such as the workshop test
+  // with every lesson solved, then need not run those suites a second time.
+  recordVerdicts(lessons.flatMap((lesson) => solutionOutcome(lesson, suiteOf(solutions.suites, lesson.id))), path.join(root, 'solutions'));
 
   heading('Every suite passes on the reference solutions');
   for (const lesson of lessons) {

@@ -16,7 +16,7 @@ import { learnerFrames } from '../../test/support/teach.ts';
 import { findLesson, lessons, root, type Lesson, type Tree } from '../manifest.ts';
 import { colourWanted, painter, type Painter } from './colours.ts';
 import { outcomesOf, suitePrefix } from './suites.ts';
-import { recordVerdicts, testedTree } from './verdicts.ts';
+import { recordVerdicts, testedTree } from './verdict-cache.ts';
 import { verdictLine } from './verdict.ts';
 
 export interface LessonReporterOptions {
@@ -235,7 +235,7 @@ export default class LessonReporter implements Reporter {
     }
     const outcomes = outcomesOf(ordered);
     const tree = this.order[0]?.tree ?? 'lessons';
-    // progress reuses a pass on the same files (tools/cli/verdicts.ts).
+    // progress reuses a pass on the same files (tools/cli/verdict-cache.ts).
     if (unhandledErrors.length === 0) recordVerdicts(outcomes.values(), testedTree(tree));
     const ran = lessons.filter((lesson) => outcomes.has(lesson));
     const shown = this.asked && this.asked.length > 0 ? this.asked : ran;

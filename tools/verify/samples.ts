@@ -381,7 +381,7 @@ export async function runSample(command: string): Promise<string> {
       applyGiven(workshop, parsed.given);
       env.WORKSHOP_ROOT = workshop;
     } else {
-      // npm test remembers passes in WORKSHOP_ROOT/.workshop/ (tools/cli/verdicts.ts): not in the learner's.
+      // npm test remembers passes in WORKSHOP_ROOT/.workshop/ (tools/cli/verdict-cache.ts): not in the learner's.
       env.WORKSHOP_ROOT = scratch;
     }
     const outputs: string[] = [];
