@@ -7,7 +7,7 @@ import { allowOrigins } from './cors.ts';
 import type { Feed } from './feed.ts';
 import { Hub } from './hub.ts';
 import { MemoryFeed } from './memory-feed.ts';
-import { formatComment, formatEvent, type SseEvent } from './sse-format.ts';
+import { formatEvent, type SseEvent } from './sse-format.ts';
 
 export interface ServerOptions {
   /** How long a client waits before reconnecting, in ms. Default 10000. */
@@ -84,7 +84,7 @@ export async function createApp(options: ServerOptions = {}): Promise<App> {
 
   // The hub writes to this process's streams; the feed numbers, keeps and
   // delivers every event to the hub of every process (one, without Redis).
-  const hub = new Hub(maxQueuedBytes);
+  const hub = new Hub({ maxQueuedBytes, heartbeatMs });
   const deliver = (event: SseEvent) => hub.broadcast(event);
   // TODO 1: with a Redis URL (options.redisUrl, else the REDIS_URL
   // environment variable), every process must share one RedisFeed
@@ -121,12 +121,9 @@ export async function createApp(options: ServerOptions = {}): Promise<App> {
     res.flushHeaders();
     res.write(formatEvent({ event: 'welcome', data: `Hello, ${name}`, retry: retryMs }));
 
-    const heartbeat = setInterval(() => {
-      res.write(formatComment('heartbeat'));
-    }, heartbeatMs);
+    // The hub sends this stream its heartbeats too, with one timer for every stream.
     res.on('close', () => {
       hub.unsubscribe(res);
-      clearInterval(heartbeat);
     });
 
     const lastEventId = req.get('Last-Event-ID');
@@ -174,8 +171,8 @@ export async function createApp(options: ServerOptions = {}): Promise<App> {
     res.status(201).json({ id: event.id });
   });
 
-  // The clean stop of lesson 12: every stream ends with a last event (its
-  // heartbeat stops with it), and the feed lets go of Redis, so that nothing
+  // The clean stop of lesson 12: every stream ends with a last event (the
+  // heartbeat stops with them), and the feed lets go of Redis, so that nothing
   // keeps the process alive.
   async function stop(): Promise<void> {
     hub.close({ event: 'bye', data: 'This server is stopping: reconnecting to the next one.' });

@@ -8,7 +8,7 @@ import type { Feed } from './feed.ts';
 import { Hub } from './hub.ts';
 import { MemoryFeed } from './memory-feed.ts';
 import { RedisFeed } from './redis-feed.ts';
-import { formatComment, formatEvent, type SseEvent } from './sse-format.ts';
+import { formatEvent, type SseEvent } from './sse-format.ts';
 
 export interface ServerOptions {
   /** How long a client waits before reconnecting, in ms. Default 10000. */
@@ -86,7 +86,7 @@ export async function createApp(options: ServerOptions = {}): Promise<App> {
 
   // The hub writes to this process's streams; the feed numbers, keeps and
   // delivers every event to the hub of every process (one, without Redis).
-  const hub = new Hub(maxQueuedBytes);
+  const hub = new Hub({ maxQueuedBytes, heartbeatMs });
   const deliver = (event: SseEvent) => hub.broadcast(event);
   const feed: Feed = redisUrl
     ? await RedisFeed.connect({ url: redisUrl, historySize }, deliver)
@@ -121,12 +121,9 @@ export async function createApp(options: ServerOptions = {}): Promise<App> {
     res.flushHeaders();
     res.write(formatEvent({ event: 'welcome', data: `Hello, ${name}`, retry: retryMs }));
 
-    const heartbeat = setInterval(() => {
-      res.write(formatComment('heartbeat'));
-    }, heartbeatMs);
+    // The hub sends this stream its heartbeats too, with one timer for every stream.
     res.on('close', () => {
       hub.unsubscribe(res);
-      clearInterval(heartbeat);
     });
 
     const lastEventId = req.get('Last-Event-ID');
@@ -176,8 +173,8 @@ export async function createApp(options: ServerOptions = {}): Promise<App> {
     }
   });
 
-  // The clean stop of lesson 12: every stream ends with a last event (its
-  // heartbeat stops with it), and the feed lets go of Redis, so that nothing
+  // The clean stop of lesson 12: every stream ends with a last event (the
+  // heartbeat stops with them), and the feed lets go of Redis, so that nothing
   // keeps the process alive.
   async function stop(): Promise<void> {
     hub.close({ event: 'bye', data: 'This server is stopping: reconnecting to the next one.' });
