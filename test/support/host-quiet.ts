@@ -27,8 +27,10 @@ export interface QuietState {
 }
 
 interface Tracked {
-  res: http.ServerResponse;
+  /** Until the response closes; then only what quietState reports is kept (not the request, its body, the socket). */
+  res?: http.ServerResponse;
   bodyBytes: number;
+  headersSent: boolean;
 }
 
 /** Per client port (the test connects from a fresh port for every stream). */
@@ -127,10 +129,14 @@ export function trackServer(server: http.Server): void {
     activity++;
     const socket = sockets.get(req.socket);
     if (socket) socket.requests++;
-    const tracked = { res, bodyBytes: 0 };
+    const tracked: Tracked = { res, bodyBytes: 0, headersSent: false };
     byResponse.set(res, tracked);
     if (req.socket.remotePort !== undefined) responses.set(req.socket.remotePort, tracked);
-    res.once('close', () => activity++);
+    res.once('close', () => {
+      activity++;
+      tracked.headersSent = res.headersSent;
+      delete tracked.res;
+    });
   });
 }
 
@@ -154,9 +160,9 @@ export function quietState(clientPort: number): QuietState {
   const busy = busyWith();
   return {
     requestSeen: tracked !== undefined,
-    headersSent: tracked?.res.headersSent ?? false,
+    headersSent: tracked ? (tracked.res?.headersSent ?? tracked.headersSent) : false,
     bodyBytes: tracked?.bodyBytes ?? 0,
-    ended: tracked ? tracked.res.writableEnded || tracked.res.destroyed : false,
+    ended: tracked ? tracked.res === undefined || tracked.res.writableEnded || tracked.res.destroyed : false,
     idle: busy === undefined,
     activity,
     ...(busy === undefined ? {} : { busy }),
