@@ -4,12 +4,10 @@
 // files stay in there), listens on a free port, proxies everything to the
 // learner's server, and is stopped by the test. nginx keeps its default proxy
 // settings, buffering included, except the read timeout the test chooses.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { findExecutable, type RealPart } from './real-part.ts';
+import { acceptsConnections, startServerProcess } from './server-process.ts';
 
 const HOW_TO_GET =
   'install nginx (Debian/Ubuntu: sudo apt-get install nginx; macOS: brew install nginx) or set NGINX_PATH to its executable';
@@ -48,10 +46,6 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-/** How long nginx may take to start listening on a busy machine. */
-const START_DEADLINE_MS = 5000;
-const STOP_DEADLINE_MS = 2000;
-
 function config(prefix: string, port: number, { upstreamPort, readTimeoutMs }: NginxOptions): string {
   const inPrefix = (name: string) => path.join(prefix, name);
   return `# Written by test/support/nginx.ts for one test; deleted after it.
@@ -81,102 +75,25 @@ http {
 `;
 }
 
-/** A port that was free a moment ago (nginx cannot listen on port 0 and tell us which). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const accepts = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
 /** Starts nginx and resolves once it accepts connections; throws with its error log if it cannot. */
 export async function startNginx(options: NginxOptions): Promise<Nginx> {
-  let lastProblem = '';
-  // Another process may take the free port before nginx does: try again with a new one.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-nginx-'));
-    const port = await freePort();
-    const file = path.join(prefix, 'nginx.conf');
-    fs.writeFileSync(file, config(prefix, port, options));
-    const errorLog = path.join(prefix, 'error.log');
-    const errors = () => {
+  const nginx = await startServerProcess({
+    name: 'nginx',
+    executablePath: options.executablePath,
+    args: (port, prefix) => {
+      const file = path.join(prefix, 'nginx.conf');
+      fs.writeFileSync(file, config(prefix, port, options));
+      // -e: the error log before the configuration is read (else /var/log/nginx, not writable for everyone).
+      return ['-p', prefix, '-c', file, '-e', path.join(prefix, 'error.log')];
+    },
+    ready: { probe: acceptsConnections, means: 'accept connections' },
+    logs: (prefix) => {
       try {
-        return fs.readFileSync(errorLog, 'utf8').trim().split('\n').slice(-5).join('\n');
+        return fs.readFileSync(path.join(prefix, 'error.log'), 'utf8').trim().split('\n').slice(-5).join('\n');
       } catch {
         return '';
       }
-    };
-    // -e: the error log before the configuration is read (else /var/log/nginx, not writable for everyone).
-    const child = spawn(options.executablePath, ['-p', prefix, '-c', file, '-e', errorLog], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    let exited = false;
-    const exit = new Promise<void>((resolve) => {
-      child.once('exit', () => {
-        exited = true;
-        resolve();
-      });
-      child.once('error', (error) => {
-        output += error.message;
-        exited = true;
-        resolve();
-      });
-    });
-    const remove = () => fs.rmSync(prefix, { recursive: true, force: true });
-    // nginx does not stop when its parent dies: if the test run exits without stop(), stop it then.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-
-    let ready = false;
-    const deadline = performance.now() + START_DEADLINE_MS;
-    while (!exited && !ready && performance.now() < deadline) {
-      ready = await accepts(port);
-      if (!ready) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-
-    if (ready && !exited) {
-      return {
-        url: `http://127.0.0.1:${port}`,
-        errors,
-        async stop() {
-          // TERM is nginx's fast shutdown: it does not wait for open streams.
-          child.kill('SIGTERM');
-          const stopped = await Promise.race([
-            exit.then(() => true),
-            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_DEADLINE_MS)),
-          ]);
-          if (!stopped) {
-            child.kill('SIGKILL');
-            await exit;
-          }
-          process.off('exit', killOnExit);
-          remove();
-        },
-      };
-    }
-
-    if (!exited) child.kill('SIGKILL');
-    await exit;
-    process.off('exit', killOnExit);
-    lastProblem = `${output}\n${errors()}`.trim() || `it did not accept connections within ${START_DEADLINE_MS} ms`;
-    remove();
-    if (!/in use/i.test(lastProblem)) break;
-  }
-  throw new Error(`nginx (${options.executablePath}) did not start: ${lastProblem}`);
+    },
+  });
+  return { url: `http://127.0.0.1:${nginx.port}`, errors: nginx.output, stop: nginx.stop };
 }

@@ -1,14 +1,10 @@
 // A real Redis for the capstone's tests: Debian's redis-server package (or the
-// one on PATH, or REDIS_SERVER_PATH), never a download. Each start listens on a
-// free port of 127.0.0.1 with its own temporary folder and no persistence, runs
-// in the foreground as our child, and is stopped by the test (or killed when the
-// test run exits without stopping it).
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
+// one on PATH, or REDIS_SERVER_PATH), never a download. Each start is a child of
+// the test with its own port and temporary folder (server-process.ts) and no persistence.
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { findExecutable, type RealPart } from './real-part.ts';
+import { startServerProcess } from './server-process.ts';
 
 const HOW_TO_GET =
   'install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_SERVER_PATH to its redis-server executable';
@@ -41,22 +37,6 @@ export interface Redis {
   stop(): Promise<void>;
 }
 
-/** How long redis-server may take to accept connections on a busy machine. */
-const START_DEADLINE_MS = 5000;
-const STOP_DEADLINE_MS = 2000;
-
-/** A port that was free a moment ago (redis-server cannot listen on port 0 and tell us which). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Whether Redis answers PING with PONG on `port`: accepting a connection is not yet being ready. */
 const answersPing = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -75,74 +55,13 @@ const answersPing = (port: number): Promise<boolean> =>
     socket.once('error', () => done(false));
   });
 
-/** Starts redis-server and resolves once it answers PING; throws with its output if it cannot. */
+/** Starts redis-server (no persistence, in the foreground) and resolves once it answers PING; throws with its output if it cannot. */
 export async function startRedis(executablePath: string): Promise<Redis> {
-  let lastProblem = '';
-  // Another process may take the free port before Redis does: try again with a new one.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-redis-'));
-    const port = await freePort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
-    const child = spawn(executablePath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    const keep = (chunk: Buffer) => {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      if (lines.length > 20) lines.splice(0, lines.length - 20);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let exited = false;
-    const exit = new Promise<void>((resolve) => {
-      child.once('exit', () => {
-        exited = true;
-        resolve();
-      });
-      child.once('error', (error) => {
-        lines.push(error.message);
-        exited = true;
-        resolve();
-      });
-    });
-    const remove = () => fs.rmSync(dir, { recursive: true, force: true });
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    const output = () => lines.slice(-5).join('\n');
-
-    let ready = false;
-    const deadline = performance.now() + START_DEADLINE_MS;
-    while (!exited && !ready && performance.now() < deadline) {
-      ready = await answersPing(port);
-      if (!ready) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-
-    if (ready && !exited) {
-      return {
-        url: `redis://127.0.0.1:${port}`,
-        port,
-        running: () => !exited,
-        output,
-        async stop() {
-          if (!exited) child.kill('SIGTERM');
-          const stopped = await Promise.race([
-            exit.then(() => true),
-            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_DEADLINE_MS)),
-          ]);
-          if (!stopped) {
-            child.kill('SIGKILL');
-            await exit;
-          }
-          process.off('exit', killOnExit);
-          remove();
-        },
-      };
-    }
-
-    if (!exited) child.kill('SIGKILL');
-    await exit;
-    process.off('exit', killOnExit);
-    lastProblem = output() || `it did not answer PING within ${START_DEADLINE_MS} ms`;
-    remove();
-    if (!/in use/i.test(lastProblem)) break;
-  }
-  throw new Error(`redis-server (${executablePath}) did not start: ${lastProblem}`);
+  const redis = await startServerProcess({
+    name: 'redis-server',
+    executablePath,
+    args: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    ready: { probe: answersPing, means: 'answer PING' },
+  });
+  return { url: `redis://127.0.0.1:${redis.port}`, ...redis };
 }
