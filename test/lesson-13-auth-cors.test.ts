@@ -99,15 +99,25 @@ async function login(server: RunningServer, user: keyof typeof USERS): Promise<s
 
 const isStream = (answer: Answer) => /text\/event-stream/i.test(String(answer.headers['content-type'] ?? ''));
 
-/** A refused request: 401 or 403, no stream headers, no retry, no event, a response that ends. */
-function expectRefused(answer: Answer, what: string): void {
+/**
+ * A refused request: 401 or 403, no stream headers, no retry, no event, a response that ends.
+ * `acceptedHint` says what to fix when the stream stayed open for it (the request was let in).
+ */
+function expectRefused(answer: Answer, what: string, acceptedHint = 'Nothing checks the token yet: check it first in the handler.'): void {
+  // A stream that started and then ended was refused, too late; one that stays open was let in.
+  const tooLate = answer.status === 200 && isStream(answer) && answer.ended;
+  const letIn = answer.status === 200 && isStream(answer) && !answer.ended;
   check(answer.status === 401 || answer.status === 403, {
     expected: `${what} to be refused with 401 (or 403)`,
-    got: `status ${answer.status}${isStream(answer) ? ', and the stream started' : ''}: ${showBytes(answer.body, 120)}`,
-    hint: answer.status === 200 && isStream(answer)
-      ? 'Check the token first, before any header of the stream is set or flushed: once the headers are sent, the status is 200 and cannot change.'
-      : undefined,
-    read: answer.status === 200 ? READ.before : READ.tokens,
+    got: `status ${answer.status}${letIn ? ', and the stream started and stayed open' : tooLate ? ', the stream started, then ended' : ''}: ${showBytes(answer.body, 120)}`,
+    hint: tooLate
+      ? 'Your code refused it, but after the stream had started: check the token first, before any header of the stream is set or flushed. Once the headers are sent, the status is 200 and cannot change.'
+      : letIn
+        ? acceptedHint
+        : answer.status >= 500
+          ? 'Your code threw while checking the token. (timingSafeEqual throws when its two inputs differ in length.)'
+          : undefined,
+    read: tooLate ? READ.before : READ.tokens,
   });
   check(!isStream(answer) && !/^(retry|data|event|id):/m.test(answer.body) && answer.ended, {
     expected: `the refusal of ${what} to carry nothing of a stream: no text/event-stream, no retry, no event, and to end`,
@@ -136,10 +146,33 @@ describe('lesson 13: only a client with a valid token may listen', () => {
       got: `status ${wrong.status}: ${showBytes(wrong.text ?? '', 120)}`,
       read: READ.tokens,
     });
+    const stranger = await request(server.url).post('/login').send({ user: 'mallory', password: 'guess' }).timeout(2000);
+    check(stranger.status === 401 || stranger.status === 403, {
+      expected: 'POST /login with a user who is not in the users option to be refused (401)',
+      got: `status ${stranger.status}: ${showBytes(stranger.text ?? '', 120)}`,
+      read: READ.tokens,
+    });
     const token = await login(server, 'ada');
     expectRefused(await ask(server, '/events'), 'GET /events without a token');
+    const forgedHint = 'A token is only good when its signature is the one your server makes for its content: sign the content again with the secret and compare.';
     const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
-    expectRefused(await ask(server, `/events?token=${encodeURIComponent(forged)}`), 'GET /events with a token whose last characters were changed (forged)');
+    expectRefused(await ask(server, `/events?token=${encodeURIComponent(forged)}`), 'GET /events with a token whose last characters were changed (forged)', forgedHint);
+    expectRefused(await ask(server, `/events?token=${encodeURIComponent(token.slice(0, -6))}`), 'GET /events with a token cut short by 6 characters', forgedHint);
+    // A token shaped as the text suggests ("<base64url JSON with the user>.<signature>")
+    // is also tried with another user in it and the same signature. Other shapes skip this.
+    const [payload, signature, ...rest] = token.split('.');
+    const content = (() => {
+      try {
+        return JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as unknown;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (signature && rest.length === 0 && typeof content === 'object' && content !== null && (content as { user?: unknown }).user === 'ada') {
+      const asBob = `${Buffer.from(JSON.stringify({ ...content, user: 'bob' })).toString('base64url')}.${signature}`;
+      expectRefused(await ask(server, `/events?token=${encodeURIComponent(asBob)}`), 'GET /events with ada\'s token changed to say "bob" (same signature: forged)',
+        'The signature must cover the whole content, the user included: sign the payload as it is in the token, and compare it with the signature.');
+    }
     const good = await ask(server, `/events?token=${encodeURIComponent(token)}`, { withinMs: 400 });
     check(good.status === 200 && isStream(good) && /Hello/.test(good.body), {
       expected: 'GET /events?token=<a token from POST /login> to open the stream, with its welcome',
@@ -148,7 +181,8 @@ describe('lesson 13: only a client with a valid token may listen', () => {
     });
     // tokenTtlMs: 400. Wait until it has certainly expired.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expectRefused(await ask(server, `/events?token=${encodeURIComponent(token)}`), 'GET /events with a token older than tokenTtlMs (expired)');
+    expectRefused(await ask(server, `/events?token=${encodeURIComponent(token)}`), 'GET /events with a token older than tokenTtlMs (expired)',
+      'A signed token stays correctly signed for ever: its expiry time is what ends it. Check it against Date.now(), and set it from tokenTtlMs when you issue the token.');
   }, 30_000);
 
   test('the eventsource package sends the token in an Authorization header through its fetch option; POST /messages needs a token too', async () => {
@@ -207,7 +241,11 @@ describe('lesson 13: CORS, for pages of other origins', () => {
           ? `for ${who} (on the allowlist): Access-Control-Allow-Origin: ${origin} and Access-Control-Allow-Credentials: true`
           : `for ${who} (not on the allowlist): no Access-Control-Allow-Origin and no Access-Control-Allow-Credentials`,
         got: `Access-Control-Allow-Origin: ${acao ?? '(none)'}, Access-Control-Allow-Credentials: ${credentials ?? '(none)'}`,
-        hint: !allowed && acao === origin ? 'The server sends back whatever Origin arrives: then any site may read the answers with the user\'s credentials. Compare it with the allowlist.' : undefined,
+        hint: !allowed && acao === origin
+          ? 'The server sends back whatever Origin arrives: then any site may read the answers with the user\'s credentials. Compare it with the allowlist.'
+          : !allowed && credentials !== undefined
+            ? 'Access-Control-Allow-Credentials went to an origin that is not on the allowlist: send it only together with the allowed origin.'
+            : undefined,
         read: READ.cors,
       });
       check(vary(response).includes('origin'), {
@@ -236,6 +274,14 @@ describe('lesson 13: CORS, for pages of other origins', () => {
     check(no.headers['access-control-allow-origin'] === undefined, {
       expected: `a preflight from ${OTHER} (not allowed) to get no Access-Control-Allow-Origin`,
       got: `Access-Control-Allow-Origin: ${no.headers['access-control-allow-origin']}`,
+      read: READ.cors,
+    });
+    // The allowed page must be able to read a refusal too, or it cannot tell "sign in" from a network error.
+    const refused = await ask(server, '/events', { headers: { Origin: ALLOWED } });
+    check((refused.status === 401 || refused.status === 403) && refused.headers['access-control-allow-origin'] === ALLOWED, {
+      expected: `GET /events without a token from ${ALLOWED} to be refused (401) with Access-Control-Allow-Origin: ${ALLOWED}, so that the page can read the refusal and ask to sign in`,
+      got: `status ${refused.status}, Allow-Origin: ${refused.headers['access-control-allow-origin'] ?? '(none)'}`,
+      hint: 'The CORS headers belong on every answer to an allowed origin, the refusals included: let the CORS middleware run before the token check.',
       read: READ.cors,
     });
     const token = await login(server, 'ada');
