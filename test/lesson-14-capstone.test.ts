@@ -9,7 +9,8 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { startAppProcess, startMainProcess, type AppProcess, type MainProcess } from './support/app-processes.ts';
+import { BROWSER_TEST_TIMEOUT_MS, describeInBrowser } from './support/browser-launch.ts';
+import { START_DEADLINE_MS, startAppProcess, startMainProcess, type AppProcess, type MainProcess } from './support/app-processes.ts';
 import { showEvents } from './support/chat-checks.ts';
 import { openRaw, type RawStream } from './support/lesson-process.ts';
 import { parseEventStream } from './support/parse-event-stream.ts';
@@ -264,7 +265,7 @@ describe('one process, no configuration (npm run demo 14)', () => {
       startAppProcess('A', SERVER, { env: { REDIS_URL: undefined }, options, read: READ.embedded }),
       startAppProcess('S', SERVER, { env: { REDIS_URL: undefined }, options: { users: USERS, tokenTtlMs: 300 }, read: READ.embedded }),
     ]);
-  }, 40_000);
+  }, 2 * START_DEADLINE_MS);
   afterAll(async () => {
     await Promise.allSettled([app?.kill(), short?.kill()]);
   });
@@ -431,28 +432,78 @@ describe('one process, no configuration (npm run demo 14)', () => {
     } finally {
       await main.kill();
     }
-  }, 60_000);
+  }, START_DEADLINE_MS + 30_000);
+});
+
+describeInBrowser('the chat page in Chromium', (browser) => {
+  let app: AppProcess;
+  beforeAll(async () => {
+    app = await startAppProcess('P', SERVER, { env: { REDIS_URL: undefined }, options: { users: USERS }, read: READ.carried });
+  }, START_DEADLINE_MS + 5000);
+  afterAll(() => app?.kill());
+
+  test('a user signs in with the form, the page follows /events?token= and posts as that user; messages show as text', async () => {
+    const watched = await browser.newPage();
+    const { page } = watched;
+    /** One step of the page, with its own deadline; a failure says which. */
+    const step = async (what: string, action: () => Promise<unknown>) => {
+      try {
+        await action();
+      } catch (error) {
+        teach({ expected: what, got: `${String((error as Error).message).split('\n').slice(0, 6).join(' / ')}${watched.problems()}`, read: READ.carried });
+      }
+    };
+    await step('GET / to show the chat page', () => page.goto(`${app.url}/`, { waitUntil: 'domcontentloaded', timeout: 5000 }));
+    await step('the page to have a sign-in form: a field labelled User, one labelled Password and a Sign in button', async () => {
+      await page.getByLabel(/user/i).fill('ada', { timeout: 5000 });
+      await page.getByLabel(/password/i).fill(USERS.ada, { timeout: 5000 });
+      await page.getByRole('button', { name: /sign in/i }).click({ timeout: 5000 });
+    });
+    await step('after signing in, the stream to open and its welcome to show ("Hello, ada")', () => page.getByText('Hello, ada').waitFor({ timeout: 5000 }));
+    const opened = watched.eventSourceRequests.map((request) => request.url);
+    check(opened.some((url) => /[?&]token=[^&]+/.test(url)), {
+      expected: 'the page\'s EventSource to open /events?token=<the token from POST /login> (it cannot send an Authorization header)',
+      got: opened.length ? `it opened ${opened.join(', ')}` : 'no EventSource request',
+      read: READ.auth,
+    });
+    const text = '<b>bold</b> & co';
+    await step('the page to have a message field (placeholder "Say something…") and a Send button', async () => {
+      await page.getByPlaceholder(/say/i).fill(text, { timeout: 5000 });
+      await page.getByRole('button', { name: /send/i }).click({ timeout: 5000 });
+    });
+    await step(`the message to come back on the stream and show as text: "${text}"`, () => page.getByText(text).first().waitFor({ timeout: 5000 }));
+    const shown = (await page.textContent('body')) ?? '';
+    check(shown.includes(`ada: ${text}`), {
+      expected: `the message to show under the signed-in user's name: "ada: ${text}"`,
+      got: showBytes(shown.slice(Math.max(0, shown.indexOf(text) - 60), shown.indexOf(text) + text.length), 120),
+      read: READ.auth,
+    });
+    check((await page.locator('#chat b, ul b').count()) === 0, {
+      expected: 'the message to show as text (textContent): its <b> is not an element',
+      got: 'the page made an HTML element of it (innerHTML)',
+      read: READ.carried,
+    });
+  }, 2 * BROWSER_TEST_TIMEOUT_MS);
 });
 
 describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (redisServer) => {
   let redis: Redis;
   let a: AppProcess;
-  let b: AppProcess;
+  let b: MainProcess;
   let c: AppProcess;
-  let d: MainProcess;
   beforeAll(async () => {
     redis = await startRedis(redisServer);
     const env = { REDIS_URL: redis.url };
+    // A and C: createApp({ users, tokenSecret }); B: main.ts, as production starts it, with USERS and TOKEN_SECRET.
     const start = (name: string) => startAppProcess(name, SERVER, { env, options: { users: USERS, tokenSecret: SECRET }, read: READ.redis });
-    [a, b, c, d] = await Promise.all([
+    [a, b, c] = await Promise.all([
       start('A'),
-      start('B'),
+      startMainProcess('B', MAIN, { env: { ...env, USERS: JSON.stringify(USERS), TOKEN_SECRET: SECRET }, read: READ.stop }),
       start('C'),
-      startMainProcess('D', MAIN, { env: { ...env, USERS: JSON.stringify(USERS), TOKEN_SECRET: SECRET }, read: READ.stop }),
     ]);
-  }, 60_000);
+  }, 3 * START_DEADLINE_MS);
   afterAll(async () => {
-    await Promise.allSettled([a, b, c, d].map((app) => app?.kill()));
+    await Promise.allSettled([a, b, c].map((app) => app?.kill()));
     await redis?.stop();
   });
 
@@ -486,45 +537,16 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
     });
   });
 
-  test('a client of B, reconnecting to C after B was killed, gets exactly the events it missed', async () => {
-    const token = await login(c, 'bob');
-    const onB = await join(b, READ.resume, token, undefined, 'C');
-    await publish(a, 'before the crash', token);
-    await expectTexts(onB, 'B', ['before the crash'], READ.redis);
-    const lastSeen = chats(onB.events).at(-1)!.id;
-    check(lastSeen, { expected: 'chat events to carry an id', got: showEvents(onB.events), read: READ.resume });
-    await b.kill();
-    await until(() => onB.ended(), 2000);
-    await publish(a, 'missed 1', token);
-    await publish(c, 'missed 2', token);
-    const onC = await join(c, READ.resume, token, lastSeen);
-    await expectTexts(
-      onC,
-      'C',
-      ['missed 1', 'missed 2'],
-      READ.resume,
-      `The client came back to C with Last-Event-ID: ${lastSeen}: C must read what came after it from the stream in Redis.`,
-    );
-    const reset = onC.events.find((event) => event.type === 'reset');
-    check(!reset, {
-      expected: 'no reset event: the events after that id are still kept in Redis',
-      got: `a reset event: ${showBytes(reset?.data ?? '', 80)}`,
-      read: READ.resume,
-    });
-    await publish(a, 'live again', token);
-    await expectTexts(onC, 'C', ['missed 1', 'missed 2', 'live again'], READ.resume, undefined);
-  });
-
-  test(`SIGTERM on process D (main.ts) with streams open: it exits with code 0 within ${EXIT_DEADLINE_MS / 1000} s, and its clients resume on C with nothing lost`, async () => {
+  test(`SIGTERM on process B (main.ts) with streams open: it exits with code 0 within ${EXIT_DEADLINE_MS / 1000} s, and its clients resume on C with nothing lost`, async () => {
     const token = await login(a, 'ada');
     let clients: RawStream[];
     try {
-      clients = await Promise.all(Array.from({ length: 5 }, () => openRaw(d.port, `/events?token=${encodeURIComponent(token)}`, (body) => /Hello/.test(body), 8000)));
+      clients = await Promise.all(Array.from({ length: 5 }, () => openRaw(b.port, `/events?token=${encodeURIComponent(token)}`, (body) => /Hello/.test(body), 8000)));
     } catch (error) {
       teach({
-        expected: 'GET /events?token=<a token from POST /login on process A> to open streams on process D (main.ts, TOKEN_SECRET shared)',
+        expected: 'GET /events?token=<a token from POST /login on process A> to open streams on process B (main.ts)',
         got: (error as Error).message,
-        hint: 'main.ts must pass TOKEN_SECRET (and USERS) to createApp: every process signs with the same secret.',
+        hint: 'main.ts passes TOKEN_SECRET (and USERS) to createApp: every process signs with the same secret.',
         read: READ.stop,
       });
     }
@@ -532,30 +554,59 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
     await until(() => clients.every((client) => /before the stop/.test(client.body())), DELIVERY_MS);
     const lastSeen = parseEventStream(clients[0]!.body()).events.filter((event) => event.type === 'chat').at(-1)?.id;
     check(lastSeen, {
-      expected: 'the clients of process D to get "before the stop", published through A, with an id',
+      expected: 'the clients of process B to get "before the stop", published through A, with an id',
       got: showBytes(clients[0]!.body(), 200),
       read: READ.redis,
     });
-    await expectCleanStop(d, clients);
+    await expectCleanStop(b, clients);
     await publish(a, 'after the stop', token);
     const back = await join(c, READ.resume, token, lastSeen, 'A');
-    await expectTexts(back, 'C', ['after the stop'], READ.resume, `The client of D came back to C with Last-Event-ID: ${lastSeen}.`);
+    await expectTexts(back, 'C', ['after the stop'], READ.resume, `The client of B came back to C with Last-Event-ID: ${lastSeen}.`);
   }, 60_000);
 
-  test('with Redis stopped, publishing fails at once with 503 and no process crashes', async () => {
+  test('a client of C, reconnecting to A after C was killed, gets exactly the events it missed', async () => {
+    const token = await login(c, 'bob');
+    const onC = await join(c, READ.resume, token);
+    await publish(a, 'before the crash', token);
+    await expectTexts(onC, 'C', ['before the crash'], READ.redis);
+    const lastSeen = chats(onC.events).at(-1)!.id;
+    check(lastSeen, { expected: 'chat events to carry an id', got: showEvents(onC.events), read: READ.resume });
+    await c.kill();
+    await until(() => onC.ended(), 2000);
+    await publish(a, 'missed 1', token);
+    await publish(a, 'missed 2', token);
+    const onA = await join(a, READ.resume, token, lastSeen, 'C');
+    await expectTexts(
+      onA,
+      'A',
+      ['missed 1', 'missed 2'],
+      READ.resume,
+      `The client came back to A with Last-Event-ID: ${lastSeen}: A must read what came after it from the stream in Redis.`,
+    );
+    const reset = onA.events.find((event) => event.type === 'reset');
+    check(!reset, {
+      expected: 'no reset event: the events after that id are still kept in Redis',
+      got: `a reset event: ${showBytes(reset?.data ?? '', 80)}`,
+      read: READ.resume,
+    });
+    await publish(a, 'live again', token);
+    await expectTexts(onA, 'A', ['missed 1', 'missed 2', 'live again'], READ.resume, undefined);
+  });
+
+  test('with Redis stopped, publishing fails at once with 503 and the process does not crash', async () => {
     const token = await login(a, 'ada');
-    const onC = await join(c, READ.down, token, undefined, 'A');
+    const onA = await join(a, READ.down, token);
     await redis.stop();
     const posted = await say(a, 'into the void', token);
-    const crashed = (app: AppProcess) => ({
-      expected: `process ${app.name} to keep running while Redis is down`,
-      got: `it died (${app.exitReason()}):\n  ${app.output()}`,
+    const crashed = () => ({
+      expected: `process A to keep running while Redis is down`,
+      got: `it died (${a.exitReason()}):\n  ${a.output()}`,
       hint: 'A Redis client that emits "error" with no listener crashes the process.',
       read: READ.down,
     });
     // No answer at all: the process may have died under the request.
     if (!posted) await until(() => !a.alive(), 500);
-    check(a.alive(), () => crashed(a));
+    check(a.alive(), crashed);
     check(posted, {
       expected: 'POST /messages to answer at once when Redis is unreachable',
       got: 'no answer within 3 s: the publish waits for Redis to come back',
@@ -568,12 +619,12 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
       hint: posted.status < 300 ? 'The message cannot reach the other processes: do not say it was published.' : 'Catch the failed publish and answer 503 yourself.',
       read: READ.down,
     });
-    // A lost connection emits errors for a while (each reconnect attempt): give them time to crash a process.
-    await until(() => ![a, c].every((app) => app.alive()), 1000);
-    for (const app of [a, c]) check(app.alive(), () => crashed(app));
-    check(!onC.ended(), {
+    // A lost connection emits errors for a while (each reconnect attempt): give them time to crash the process.
+    await until(() => !a.alive(), 1000);
+    check(a.alive(), crashed);
+    check(!onA.ended(), {
       expected: 'open streams to stay open while Redis is down (they get events again when it is back)',
-      got: 'the stream on C ended',
+      got: 'the stream on A ended',
       read: READ.down,
     });
   });

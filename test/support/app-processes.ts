@@ -11,8 +11,8 @@ import { format, learnerFrames, LessonError } from './teach.ts';
 import { shown } from './target.ts';
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app-process.ts');
-/** Loading TypeScript, Express and a Redis client, and connecting: about a second, far more on a busy machine (it fails at once when the process exits). */
-export const START_DEADLINE_MS = 30_000;
+/** Loading TypeScript, Express and a Redis client, and connecting: about a second, 15 s seen on a busy machine with several starting at once (it fails at once when the process exits). */
+export const START_DEADLINE_MS = 45_000;
 
 export interface AppProcess {
   name: string;
