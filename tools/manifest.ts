@@ -28,7 +28,7 @@ export interface LessonDemo {
   signIn?: { user: string; password: string }[];
 }
 
-/** The demo's accounts (lessons 13 and 14): printed for everyone to read, never real passwords. */
+/** The demo's accounts (lessons 13 and 14, and demo:cluster): printed for everyone to read, never real passwords. */
 const DEMO_USERS = { alice: 'wonderland', bob: 'builder' };
 const demoSignIn: LessonDemo = {
   options: { users: DEMO_USERS },
@@ -203,6 +203,7 @@ export const lessons: Lesson[] = [
       'RedisFeed.after: XRANGE the stream from lastId to lastId first (is it still kept? if not, undefined), then from "(" + lastId (exclusive) to "+". In server.ts, wrap feed.publish in try/catch and answer 503: with disableOfflineQueue, a publish fails at once while Redis is down.',
       'The exact lines: in redis-feed.ts publish: const id = await this.commands.eval(ADD_AND_ANNOUNCE, { keys: [this.stream, this.channel], arguments: [String(this.historySize), event.event ?? \'message\', event.data] }); with the script local id = redis.call(\'XADD\', KEYS[1], \'MAXLEN\', \'~\', ARGV[1], \'*\', \'event\', ARGV[2], \'data\', ARGV[3]) redis.call(\'PUBLISH\', KEYS[2], cjson.encode({ id = id, event = ARGV[2], data = ARGV[3] })) return id; in server.ts const redisUrl = options.redisUrl ?? process.env.REDIS_URL; const feed = redisUrl ? await RedisFeed.connect({ url: redisUrl, historySize }, deliver) : new MemoryFeed(historySize, deliver); and around the publish: try { ... } catch (error) { res.status(503).json({ error: `...: ${(error as Error).message}` }); }',
     ],
+    demo: demoSignIn,
   },
 ];
 

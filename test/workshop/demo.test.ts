@@ -164,7 +164,7 @@ async function login(base: string, account: { user: string; password: string }):
 
 // Lesson 13 on: the stream needs a token. The demo gives the app the manifest's
 // accounts, prints them, and its page asks for them when the stream answers 401.
-const signInLessons = ['13'];
+const signInLessons = ['13', '14'];
 
 describe.concurrent('npm run demo of a lesson with a sign-in', { timeout: 30_000 }, () => {
   test.each(signInLessons)('lesson %s: the banner names the demo accounts; each signs in with POST /login, and its token opens /events', async (id) => {
