@@ -34,6 +34,8 @@ let reached = 0;
 let marks = { bytes: 0, events: 0 };
 
 const NEWLINE = 10;
+/** Milliseconds on the machine's monotonic clock, which the broadcaster's process reads too. */
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 const ID_FIELD = [...Buffer.from('id:')];
 
 function open(host: string, port: number, path: string): Promise<void> {
@@ -43,6 +45,7 @@ function open(host: string, port: number, path: string): Promise<void> {
     socket.setNoDelay(true);
     socket.once('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`));
     socket.once('error', reject);
+    socket.once('close', () => reject(new Error(`GET ${path}: the server closed the connection before the response`)));
     socket.on('data', (chunk: Buffer) => {
       let body = chunk;
       if (!reader.inBody) {
@@ -76,7 +79,7 @@ function open(host: string, port: number, path: string): Promise<void> {
       }
       if (before < reader.target && reader.events >= reader.target) {
         reached++;
-        if (reached === readers.length) process.send?.({ reachedAt: performance.timeOrigin + performance.now() });
+        if (reached === readers.length) process.send?.({ reachedAt: now() });
       }
     });
     readers.push(reader);
@@ -86,11 +89,17 @@ function open(host: string, port: number, path: string): Promise<void> {
 process.on('message', async (command: Command) => {
   switch (command.op) {
     case 'connect': {
-      // 500 at a time: a burst of thousands would overflow the listen backlog.
-      try {
-        for (let i = 0; i < command.count; i += 500) {
-          await Promise.all(Array.from({ length: Math.min(500, command.count - i) }, () => open(command.host, command.port, command.path)));
+      // At most 500 on their way at once (a burst of thousands would overflow the
+      // listen backlog); each one that is in lets the next one start.
+      let started = 0;
+      const lane = async () => {
+        while (started < command.count) {
+          started++;
+          await open(command.host, command.port, command.path);
         }
+      };
+      try {
+        await Promise.all(Array.from({ length: Math.min(500, command.count) }, lane));
       } catch (error) {
         return process.send?.({ failed: (error as Error).message });
       }

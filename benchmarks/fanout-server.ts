@@ -127,7 +127,8 @@ process.on('message', (command: Command) => {
       return server.getConnections((_error, count) => process.send?.({ connected: count }));
     case 'broadcast': {
       cpuStart = process.cpuUsage();
-      const sentAt = performance.timeOrigin + performance.now();
+      // The machine's monotonic clock, which the readers' process reads too.
+      const sentAt = Number(process.hrtime.bigint()) / 1e6;
       broadcaster.broadcast(command.seq);
       return process.send?.({ sentAt });
     }

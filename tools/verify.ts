@@ -11,6 +11,7 @@ import { recordVerdicts } from './cli/verdict-cache.ts';
 import { checkIndex } from './docs-index.ts';
 import { folderName, lessons, root, testPath } from './manifest.ts';
 import { checkAnswerKeptOut } from './verify/answer-kept-out.ts';
+import { checkBenchTables } from './verify/bench-table.ts';
 import { checkLayout } from './verify/layout.ts';
 import { checkLinks } from './verify/links.ts';
 import { checkSamples } from './verify/samples.ts';
@@ -109,6 +110,9 @@ async function main(): Promise<void> {
   const samples = await checkSamples();
   const rerunNote = samples.reran.length > 0 ? `; ${samples.reran.length} rerun, npm run docs:samples records them` : '';
   record(samples.problems.length === 0, `generated samples in README.md and docs/ match their commands${rerunNote}`, samples.problems);
+  // Compares the tables with benchmarks/results/*.json; runs no benchmark (tools/verify/bench-table.ts).
+  const benchTables = checkBenchTables();
+  record(benchTables.length === 0, 'benchmark tables in docs/ match their recorded results', benchTables);
   const answers = checkAnswerKeptOut();
   record(answers.length === 0, 'no solution line in a lesson text outside its folded walkthrough, nor in a starter TODO', answers);
   const links = checkLinks();
