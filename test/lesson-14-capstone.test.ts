@@ -277,6 +277,12 @@ describe('one process, no configuration (npm run demo 14)', () => {
       got: show(wrong),
       read: READ.tokens,
     });
+    const stranger = await ask(app, '/login', { method: 'POST', body: { user: 'carol', password: 'correct horse' } });
+    check(stranger?.status === 401, {
+      expected: 'POST /login as "carol", who is not in the users option, to answer 401',
+      got: show(stranger),
+      read: READ.tokens,
+    });
     const inherited = await ask(app, '/login', { method: 'POST', body: { user: 'toString', password: 'x' } });
     check(inherited?.status === 401, {
       expected: 'POST /login as "toString" (a name every object inherits, not a user) to answer 401',
@@ -288,6 +294,13 @@ describe('one process, no configuration (npm run demo 14)', () => {
     expectRefused(await ask(app, '/events'), 'GET /events without a token');
     const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
     expectRefused(await ask(app, `/events?token=${encodeURIComponent(forged)}`), 'GET /events with a token whose last characters were changed (forged)');
+    expectRefused(await ask(app, `/events?token=${encodeURIComponent(token.slice(0, -5))}`), 'GET /events with a token cut short');
+    // Lesson 13's tokens are "<payload>.<signature>": another user's payload under ada's signature.
+    const [, signature] = token.split('.');
+    if (signature) {
+      const payload = Buffer.from(JSON.stringify({ user: 'bob', exp: Date.now() + 3_600_000 })).toString('base64url');
+      expectRefused(await ask(app, `/events?token=${encodeURIComponent(`${payload}.${signature}`)}`), 'GET /events with a token whose payload was changed to another user (bob), keeping ada\'s signature');
+    }
     for (const [how, path, headers] of [
       ['?token=', `/events?token=${encodeURIComponent(token)}`, {}],
       ['Authorization: Bearer', '/events', { Authorization: `Bearer ${token}` }],
@@ -354,6 +367,13 @@ describe('one process, no configuration (npm run demo 14)', () => {
         read: READ.cors,
       });
     }
+    const refusedThere = await ask(app, '/events', { headers: { Origin: ALLOWED } });
+    check(refusedThere?.status === 401 && refusedThere.headers['access-control-allow-origin'] === ALLOWED, {
+      expected: `GET /events without a token from ${ALLOWED} (allowed) to be refused with 401 that the page may read: Access-Control-Allow-Origin: ${ALLOWED}`,
+      got: refusedThere ? `status ${refusedThere.status}, Access-Control-Allow-Origin: ${refusedThere.headers['access-control-allow-origin'] ?? '(none)'}` : 'no answer within 3 s',
+      hint: 'The CORS middleware comes before every route, the refusals included, so that the page can tell "sign in" from a network error.',
+      read: READ.cors,
+    });
     const preflight = (origin: string) =>
       ask(app, '/messages', {
         method: 'OPTIONS',
