@@ -414,6 +414,40 @@ describeInBrowser('lesson 13: Chromium across two origins', (browser) => {
   }, 40_000);
 });
 
+describeInBrowser('lesson 13: the page at / signs in', (browser) => {
+  test('refused by the stream, the page shows its sign-in form; signed in, it shows the ticks and posts chat messages with its token', async () => {
+    const server = await lesson.start({ users: USERS, intervalMs: 100, heartbeatMs: 60_000 });
+    const { page, problems } = await browser.newPage();
+    await page.goto(`${server.url}/`, { waitUntil: 'domcontentloaded', timeout: 5000 });
+    // Done as soon as the form shows, or the stream opened without a token (then it never will).
+    await page.waitForFunction(() => document.querySelector<HTMLFormElement>('#login')?.hidden === false || document.querySelector('#status')?.textContent === 'connected', undefined, { timeout: 4000 }).catch(() => {});
+    const formShown = await page.isVisible('#login').catch(() => false);
+    check(formShown, {
+      expected: 'the page at /, refused by GET /events (401 without a token), to show its sign-in form (#login)',
+      got: `no visible #login; #status says ${JSON.stringify(await page.textContent('#status').catch(() => null))}${problems()}`,
+      hint: 'The page is given: it shows the form only when /events answers 401 or 403. Refuse the stream without a token first.',
+      read: READ.tokens,
+    });
+    await page.fill('#user', 'ada');
+    await page.fill('#password', USERS.ada);
+    await page.click('#login button');
+    const ticks = await page.waitForFunction(() => document.querySelectorAll('#events li').length >= 2, undefined, { timeout: 4000 }).then(() => true, () => false);
+    check(ticks, {
+      expected: 'after signing in on the page, the ticks to appear (the page reconnects with ?token=)',
+      got: `#status: ${JSON.stringify(await page.textContent('#status').catch(() => null))}, #error: ${JSON.stringify(await page.textContent('#error').catch(() => null))}${problems()}`,
+      read: READ.tokens,
+    });
+    await page.fill('#text', 'from the signed-in page');
+    await page.click('#say button');
+    const shown = await page.waitForFunction(() => [...document.querySelectorAll('#chat li')].some((li) => li.textContent === 'from the signed-in page'), undefined, { timeout: 4000 }).then(() => true, () => false);
+    check(shown, {
+      expected: 'a chat message sent from the signed-in page (POST /messages with its token) to come back on its stream',
+      got: `#error: ${JSON.stringify(await page.textContent('#error').catch(() => null))}${problems()}`,
+      read: READ.tokens,
+    });
+  }, 30_000);
+});
+
 describe('lesson 13: what lessons 01-12 built still works', () => {
   test('with a token: retry 10000 and the welcome with ?name=, the page at /, app.stop(), and 204 once the stream is over', async () => {
     const server = await lesson.start({ users: USERS, intervalMs: 60_000, heartbeatMs: 60_000 });
