@@ -42,7 +42,6 @@ function open(host: string, port: number, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const reader: Reader = { socket: net.connect(port, host), inBody: false, head: '', bytes: 0, events: 0, column: 0, idLine: false, eventHasId: false, target: Infinity };
     const { socket } = reader;
-    socket.setNoDelay(true);
     socket.once('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: text/event-stream\r\n\r\n`));
     socket.once('error', reject);
     socket.once('close', () => reject(new Error(`GET ${path}: the server closed the connection before the response`)));
