@@ -5,11 +5,10 @@
 // event: "event: chat", an id, and the same JSON data.
 //   node --expose-gc --import tsx benchmarks/fanout-server.ts <kind> <host>
 // It answers with the port and the path its clients open.
+// Each kind loads only what it uses (imported when it starts), so that starting
+// the three processes costs no more than it must.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { createChannel, createSession } from 'better-sse';
-import { createApp } from '../solutions/14-capstone/server.ts';
 import { formatEvent } from '../solutions/14-capstone/sse-format.ts';
 import { KINDS, type Kind } from './fanout-report.ts';
 
@@ -36,6 +35,7 @@ async function capstone(): Promise<Broadcaster> {
     heartbeatMs: 3_600_000,
     maxQueuedBytes: 64 * 1024 * 1024,
   };
+  const { createApp } = await import('../solutions/14-capstone/server.ts');
   const app = await createApp(options);
   return {
     handler: app,
@@ -74,7 +74,9 @@ function raw(): Broadcaster {
   };
 }
 
-function betterSse(): Broadcaster {
+async function betterSse(): Promise<Broadcaster> {
+  const { default: express } = await import('express');
+  const { createChannel, createSession } = await import('better-sse');
   const app = express();
   const channel = createChannel();
   let lastId = 0;
@@ -98,7 +100,7 @@ if (!KINDS.includes(kind)) {
   console.error(`fanout-server: unknown kind ${JSON.stringify(kind)} (one of ${KINDS.join(', ')})`);
   process.exit(1);
 }
-const broadcaster = kind === 'capstone' ? await capstone() : kind === 'raw' ? raw() : betterSse();
+const broadcaster = kind === 'capstone' ? await capstone() : kind === 'raw' ? raw() : await betterSse();
 const server = http.createServer(broadcaster.handler);
 server.maxConnections = 20_000;
 server.listen({ port: 0, host, backlog: 4096 }, async () => {

@@ -6,6 +6,7 @@
 //   npm run bench:fanout -- --quick       the same with 10 and 5 broadcasts each (under 30 s on a quiet machine)
 //   npm run bench:fanout -- --clients 500,2000 --broadcasts 30
 //   npm run bench:fanout -- --from-record  only rewrite the table in the docs from the record
+//   npm run bench:fanout -- --quick --no-record   print the table, record nothing
 //
 // Each broadcaster runs in its own process (benchmarks/fanout-server.ts, each
 // on its own loopback address), with its clients, raw TCP readers, in another
@@ -43,6 +44,7 @@ const { flags } = parseCommand(NAME, argv, {
     clients: { description: 'client counts, comma-separated (default 1000,10000)', value: 'list' },
     broadcasts: { description: 'broadcasts per broadcaster and client count (default 60 at 1,000 clients, 20 at 10,000; 10 and 5 with --quick)', value: 'count' },
     'from-record': { description: 'measure nothing: rewrite the table in the docs from benchmarks/results/fanout.json' },
+    'no-record': { description: 'print the table only: the record and the docs stay as they are' },
   },
 });
 
@@ -259,7 +261,9 @@ if (rows.length > 0 && process.exitCode !== 1) {
     rows,
   };
   console.log(renderReport(results));
-  if (clientCounts.join(',') === TABLE_CLIENTS.join(',')) {
+  if (flags['no-record']) {
+    console.log('\nNot recorded (--no-record).');
+  } else if (clientCounts.join(',') === TABLE_CLIENTS.join(',')) {
     fs.mkdirSync(path.dirname(resultsFile('fanout')), { recursive: true });
     fs.writeFileSync(resultsFile('fanout'), `${JSON.stringify(results, null, 2)}\n`);
     const changed = writeBenchBlocks('fanout');
