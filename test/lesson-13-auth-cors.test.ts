@@ -225,34 +225,43 @@ describe('lesson 13: CORS, for pages of other origins', () => {
   test('an allowed origin gets itself back with credentials; another origin and no Origin get no Access-Control-Allow-Origin; always Vary: Origin', async () => {
     const server = await lesson.start({ users: USERS, allowedOrigins: [ALLOWED], heartbeatMs: 60_000 });
     const vary = (response: request.Response) => String(response.headers.vary ?? '').toLowerCase().split(/\s*,\s*/);
+    // Every route, the page at / included: the CORS middleware comes before them all.
+    const calls = [
+      ['POST /login', () => request(server.url).post('/login').send({ user: 'ada', password: USERS.ada }).timeout(2000)],
+      ['GET /', () => request(server.url).get('/').timeout(2000)],
+    ] as const;
     for (const [origin, allowed] of [[ALLOWED, true], [OTHER, false], ['null', false], [undefined, false]] as const) {
-      const call = request(server.url).post('/login').send({ user: 'ada', password: USERS.ada }).timeout(2000);
-      const response = await (origin ? call.set('Origin', origin) : call);
-      const acao = response.headers['access-control-allow-origin'];
-      const credentials = response.headers['access-control-allow-credentials'];
-      const who = origin ? `Origin: ${origin}` : 'no Origin header';
-      check(acao !== '*', {
-        expected: 'never Access-Control-Allow-Origin: * (browsers refuse it with credentials, and it lets every site in)',
-        got: `Access-Control-Allow-Origin: * for ${who}`,
-        read: READ.cors,
-      });
-      check(allowed ? acao === origin && credentials === 'true' : acao === undefined && credentials === undefined, {
-        expected: allowed
-          ? `for ${who} (on the allowlist): Access-Control-Allow-Origin: ${origin} and Access-Control-Allow-Credentials: true`
-          : `for ${who} (not on the allowlist): no Access-Control-Allow-Origin and no Access-Control-Allow-Credentials`,
-        got: `Access-Control-Allow-Origin: ${acao ?? '(none)'}, Access-Control-Allow-Credentials: ${credentials ?? '(none)'}`,
-        hint: !allowed && acao === origin
-          ? 'The server sends back whatever Origin arrives: then any site may read the answers with the user\'s credentials. Compare it with the allowlist.'
-          : !allowed && credentials !== undefined
-            ? 'Access-Control-Allow-Credentials went to an origin that is not on the allowlist: send it only together with the allowed origin.'
-            : undefined,
-        read: READ.cors,
-      });
-      check(vary(response).includes('origin'), {
-        expected: `Vary: Origin on every answer (here for ${who}): it depends on the Origin, so a cache must not reuse it for another one`,
-        got: `Vary: ${response.headers.vary ?? '(none)'}`,
-        read: READ.cors,
-      });
+      for (const [route, send] of calls) {
+        const call = send();
+        const response = await (origin ? call.set('Origin', origin) : call);
+        const acao = response.headers['access-control-allow-origin'];
+        const credentials = response.headers['access-control-allow-credentials'];
+        const who = `${route} with ${origin ? `Origin: ${origin}` : 'no Origin header'}`;
+        check(acao !== '*', {
+          expected: 'never Access-Control-Allow-Origin: * (browsers refuse it with credentials, and it lets every site in)',
+          got: `Access-Control-Allow-Origin: * for ${who}`,
+          read: READ.cors,
+        });
+        check(allowed ? acao === origin && credentials === 'true' : acao === undefined && credentials === undefined, {
+          expected: allowed
+            ? `for ${who} (on the allowlist): Access-Control-Allow-Origin: ${origin} and Access-Control-Allow-Credentials: true`
+            : `for ${who} (not on the allowlist): no Access-Control-Allow-Origin and no Access-Control-Allow-Credentials`,
+          got: `Access-Control-Allow-Origin: ${acao ?? '(none)'}, Access-Control-Allow-Credentials: ${credentials ?? '(none)'}`,
+          hint: !allowed && acao === origin
+            ? 'The server sends back whatever Origin arrives: then any site may read the answers with the user\'s credentials. Compare it with the allowlist.'
+            : !allowed && credentials !== undefined
+              ? 'Access-Control-Allow-Credentials went to an origin that is not on the allowlist: send it only together with the allowed origin.'
+              : allowed && acao === undefined && route === 'GET /'
+                ? 'POST /login has the CORS headers, the page does not: the CORS middleware must run before every route.'
+                : undefined,
+          read: READ.cors,
+        });
+        check(vary(response).includes('origin'), {
+          expected: `Vary: Origin on every answer (here for ${who}): it depends on the Origin, so a cache must not reuse it for another one`,
+          got: `Vary: ${response.headers.vary ?? '(none)'}`,
+          read: READ.cors,
+        });
+      }
     }
   }, 30_000);
 
