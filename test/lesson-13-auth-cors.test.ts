@@ -116,7 +116,9 @@ function expectRefused(answer: Answer, what: string, acceptedHint = 'Nothing che
         ? acceptedHint
         : answer.status >= 500
           ? 'Your code threw while checking the token. (timingSafeEqual throws when its two inputs differ in length.)'
-          : undefined,
+          : answer.status === 200 && answer.ended
+            ? 'The refusal went out with status 200: clients read the status, not the text of the body. Set 401 before you send it.'
+            : undefined,
     read: tooLate ? READ.before : READ.tokens,
   });
   check(!isStream(answer) && !/^(retry|data|event|id):/m.test(answer.body) && answer.ended, {
@@ -177,6 +179,7 @@ describe('lesson 13: only a client with a valid token may listen', () => {
     check(good.status === 200 && isStream(good) && /Hello/.test(good.body), {
       expected: 'GET /events?token=<a token from POST /login> to open the stream, with its welcome',
       got: `status ${good.status}, ${showBytes(good.body, 120)}`,
+      hint: good.status === 401 || good.status === 403 ? 'The token from POST /login was refused in ?token=: the browser\'s EventSource cannot send headers, so read the token from the URL too.' : undefined,
       read: READ.tokens,
     });
     // tokenTtlMs: 400. Wait until it has certainly expired.
@@ -199,7 +202,9 @@ describe('lesson 13: only a client with a valid token may listen', () => {
       check(received.some((line) => line.startsWith('welcome')), {
         expected: 'GET /events with Authorization: Bearer <token> (no ?token= in the URL) to open the stream',
         got: source.readyState === EventSource.CLOSED ? 'the client was refused' : 'no welcome within 2 s',
-        hint: 'Clients that can send headers (fetch, the eventsource package) should: a header does not end up in access logs.',
+        hint: source.readyState === EventSource.CLOSED
+          ? 'A valid token in an "Authorization: Bearer <token>" header was refused: read the token from that header too, not only from ?token=. Clients that can send headers should: a header does not end up in access logs.'
+          : 'Clients that can send headers (fetch, the eventsource package) should: a header does not end up in access logs.',
         read: READ.headers,
       });
       const anonymous = await request(server.url).post('/messages').send({ text: 'anonymous' }).timeout(2000);
