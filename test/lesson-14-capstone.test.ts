@@ -47,6 +47,8 @@ const ALLOWED = 'http://localhost:5173';
 const OTHER = 'http://evil.localhost:5173';
 /** Events must reach another process through Redis within this (a busy machine, three processes). */
 const DELIVERY_MS = 3000;
+/** Process A's heartbeatMs: a comment this often on every open stream (lesson 09). */
+const HEARTBEAT_MS = 200;
 /** main.ts must be gone this long after SIGTERM (lesson 12). */
 const EXIT_DEADLINE_MS = 3000;
 
@@ -260,7 +262,7 @@ describe('one process, no configuration (npm run demo 14)', () => {
   let app: AppProcess;
   let short: AppProcess;
   beforeAll(async () => {
-    const options = { users: USERS, allowedOrigins: [ALLOWED] };
+    const options = { users: USERS, allowedOrigins: [ALLOWED], heartbeatMs: HEARTBEAT_MS };
     [app, short] = await Promise.all([
       startAppProcess('A', SERVER, { env: { REDIS_URL: undefined }, options, read: READ.embedded }),
       startAppProcess('S', SERVER, { env: { REDIS_URL: undefined }, options: { users: USERS, tokenTtlMs: 300 }, read: READ.embedded }),
@@ -413,8 +415,15 @@ describe('one process, no configuration (npm run demo 14)', () => {
     await expectTexts(back, 'A', ['missed 1', 'missed 2'], READ.carried, 'A reconnect sends Last-Event-ID: the server sends what came after it (lesson 08).');
   });
 
-  test('what lessons 01-11 built still holds: headers, retry 10000 by default, the page at / with its sign-in', async () => {
+  test('what lessons 01-11 built still holds: headers, retry 10000 by default, heartbeats, the page at / with its sign-in', async () => {
     const stream = await join(app, READ.carried, await login(app, 'ada'));
+    const comments = () => (stream.raw().match(/^:/gm) ?? []).length;
+    await until(() => comments() >= 2 || stream.ended(), 10 * HEARTBEAT_MS);
+    check(comments() >= 2, {
+      expected: `a comment line (a heartbeat, lesson 09) every heartbeatMs on an open stream: at least 2 within ${(10 * HEARTBEAT_MS) / 1000} s with heartbeatMs: ${HEARTBEAT_MS}`,
+      got: `${comments()} comment line(s): ${showBytes(stream.raw(), 160)}`,
+      read: READ.carried,
+    });
     check(/^text\/event-stream/.test(String(stream.headers['content-type'])), {
       expected: 'GET /events to answer 200 with Content-Type: text/event-stream',
       got: `${stream.status} ${stream.headers['content-type']}`,
