@@ -10,6 +10,7 @@ import request from 'supertest';
 import { describe, test } from 'vitest';
 import { chatChecks, chats, live, showEvents, ticks } from './support/chat-checks.ts';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
+import { expectNothingLeftAfter } from './support/leave-checks.ts';
 import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
 import { pollUntil, until } from './support/poll.ts';
 import type { ReceivedEvent } from './support/sse.ts';
@@ -35,8 +36,6 @@ const NO_TICK = 60_000;
 
 const { join, say, post, expectChats } = chatChecks({ publish: READ.publish, hub: READ.hub, carried: READ.carried });
 
-const timers = (stats: Stats) => stats.resources.Timeout ?? 0;
-const sockets = (stats: Stats) => stats.resources.TCPSocketWrap ?? 0;
 const statsWhen = (server: RunningServer, done: (stats: Stats) => boolean, withinMs: number): Promise<Stats> =>
   pollUntil(() => server.stats(), done, withinMs);
 
@@ -191,44 +190,7 @@ describe('lesson 10: broadcast to many clients', () => {
 
   test('after 200 clients came and went, nothing of them is left: no write to a closed response, no timer, socket or listener', async () => {
     const server = await lesson.start({ intervalMs: 15, heartbeatMs: 30 });
-    const before = await statsWhen(server, (stats) => stats.openResponses === 0, 1000);
-    const clients = 200;
-    for (let round = 0; round < clients / 20; round++) {
-      const streams = await Promise.all(Array.from({ length: 20 }, () => join(server, READ.leave, 4000)));
-      for (const stream of streams) stream.close();
-    }
-    await statsWhen(server, (stats) => stats.openResponses <= before.openResponses, 1500);
-    // A stream left subscribed gets the next ticks: fail as soon as one write to a closed response shows.
-    const after = await statsWhen(server, (stats) => stats.writesAfterClose > before.writesAfterClose, 200);
-    const writes = after.writesAfterClose - before.writesAfterClose;
-    check(writes === 0, {
-      expected: 'no write to a response after its client has gone: a stream that closes leaves the subscribers at once',
-      got: `${writes} write(s) to closed responses within 200 ms after ${clients} clients left: something still writes to each of them (a subscription to the events, or a heartbeat), for ever`,
-      hint: 'When a stream closes, unsubscribe it as well as stopping its heartbeat.',
-      read: READ.leave,
-    });
-    const settled = await statsWhen(
-      server,
-      (stats) => timers(stats) <= timers(before) && sockets(stats) <= sockets(before) && stats.openResponses <= before.openResponses,
-      1000,
-    );
-    check(timers(settled) <= timers(before), {
-      expected: `no timer left behind by the ${clients} clients`,
-      got: `${timers(settled) - timers(before)} more timer(s) running than before they came`,
-      hint: 'Each stream\'s heartbeat stops when the stream closes (lesson 09).',
-      read: READ.leave,
-    });
-    check(sockets(settled) <= sockets(before) && settled.openResponses <= before.openResponses, {
-      expected: 'every socket and response of those clients closed',
-      got: `${settled.openResponses - before.openResponses} response(s) and ${sockets(settled) - sockets(before)} socket(s) still open`,
-      read: READ.leave,
-    });
-    check(settled.processListeners <= before.processListeners && settled.serverListeners <= before.serverListeners, {
-      expected: 'no listener added to process or to the server per client',
-      got: `${settled.processListeners - before.processListeners} more listener(s) on process and ${settled.serverListeners - before.serverListeners} on the server`,
-      hint: 'Listen for the end of a stream on res, which goes away with it.',
-      read: READ.leave,
-    });
+    await expectNothingLeftAfter(server, () => join(server, READ.leave, 4000), 200, READ.leave);
   });
 
   test('one client leaving does not stop the others, and a client that joins gets live events from then on', async () => {

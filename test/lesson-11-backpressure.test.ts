@@ -9,15 +9,14 @@
 import fs from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import request from 'supertest';
-import { afterEach, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { chatChecks, chats, live, showEvents, ticks } from './support/chat-checks.ts';
 import { connect, expectSseHeaders } from './support/expect-sse.ts';
-import { useLesson, type Memory, type RunningServer, type Stats } from './support/lesson-host.ts';
+import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
 import { pollUntil, until } from './support/poll.ts';
-import type { Stream } from './support/sse.ts';
-import { openStalledClient, type StalledClient } from './support/stalled-client.ts';
+import { BATCH, KiB, MEMORY_BOUND, MiB, mb, slowClientChecks, TEXT_BYTES } from './support/slow-client-checks.ts';
 import { shown, targetFile } from './support/target.ts';
-import { check, showBytes, teach } from './support/teach.ts';
+import { check, showBytes } from './support/teach.ts';
 
 const lesson = useLesson('11', 'docs/11-backpressure.md');
 
@@ -37,149 +36,12 @@ const { join, say, post, expectChats } = chatChecks({
 
 /** No heartbeat and no tick during the memory tests: only the posted messages flow. */
 const QUIET = { intervalMs: 60_000, heartbeatMs: 60_000 };
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const mb = (bytes: number) => `${(bytes / MiB).toFixed(1)} MB`;
-
-/** One chat message: 96 KiB of text, under express.json()'s default limit of 100 kB. */
-const TEXT_BYTES = 96 * KiB;
-/** Messages posted at once; the fast client gets each batch before the next one. */
-const BATCH = 4;
-/** How far the server's heap plus Buffers may grow while one client stalls. */
-const MEMORY_BOUND = 10 * MiB;
 
 const timers = (stats: Stats) => stats.resources.Timeout ?? 0;
-const used = (memory: Memory) => memory.heapUsed + memory.external;
 const statsWhen = (server: RunningServer, done: (stats: Stats) => boolean, withinMs: number): Promise<Stats> =>
   pollUntil(() => server.stats(), done, withinMs);
 
-const stalled: StalledClient[] = [];
-afterEach(() => {
-  for (const client of stalled.splice(0)) client.close();
-});
-
-/** A raw client that reads the welcome event and then never reads again. */
-async function stall(server: RunningServer): Promise<StalledClient> {
-  try {
-    const client = await openStalledClient(server.port, '/events', (text) => /Hello/.test(text), 3000);
-    stalled.push(client);
-    return client;
-  } catch (error) {
-    await server.assertResponsive(READ.carried);
-    teach({
-      expected: 'GET /events to send its headers and welcome event right away',
-      got: (error as Error).message,
-      read: READ.carried,
-    });
-  }
-}
-
-/**
- * POSTs one large chat message over a kept-alive connection (fetch's pool):
- * a handful of connections for the whole flood, not one per message, so that
- * the test's own requests leave nothing behind in the server's process.
- */
-async function publish(server: RunningServer, text: string): Promise<void> {
-  let status: number | string;
-  try {
-    const response = await fetch(`${server.url}/messages`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ text }),
-      signal: AbortSignal.timeout(5000),
-    });
-    await response.arrayBuffer();
-    status = response.status;
-  } catch (error) {
-    await server.assertResponsive(READ.carried);
-    status = (error as Error).message;
-  }
-  check(typeof status === 'number' && status >= 200 && status < 300, {
-    expected: `POST /messages with a ${TEXT_BYTES / KiB} KiB text to be accepted (a 2xx status), as in lesson 10`,
-    got: typeof status === 'number' ? `status ${status}` : `no answer: ${status}`,
-    read: READ.carried,
-  });
-}
-
-interface Flood {
-  /** Bytes of text published. */
-  published: number;
-  /** The largest growth of heap plus Buffers measured, and after how many bytes published. */
-  peak: number;
-  peakAfter: number;
-}
-
-/**
- * Publishes `totalBytes` of chat text in batches, checking after each that the
- * fast client got all of it within `onTimeMs`, and every few batches that the
- * server's memory grew by less than MEMORY_BOUND. Fails at the first breach.
- */
-async function flood(server: RunningServer, fast: Stream, totalBytes: number, maxQueuedBytes: number | undefined, onTimeMs = 4000): Promise<Flood> {
-  // Warm up first: the first large POST loads and compiles what parses JSON
-  // bodies, once. The bound is about what grows with the messages.
-  let sent = chats(fast.events).length;
-  for (let i = 0; i < BATCH; i++) await publish(server, 'w'.repeat(TEXT_BYTES));
-  sent += BATCH;
-  await until(() => chats(fast.events).length >= sent || fast.ended(), onTimeMs);
-  const base = used(await server.memory());
-  const result: Flood = { published: 0, peak: 0, peakAfter: 0 };
-  const batches = Math.ceil(totalBytes / (TEXT_BYTES * BATCH));
-  const bound = maxQueuedBytes === undefined ? 'createApp() without maxQueuedBytes' : `maxQueuedBytes: ${maxQueuedBytes / KiB} KiB`;
-  for (let batch = 0; batch < batches; batch++) {
-    await Promise.all(
-      Array.from({ length: BATCH }, () => {
-        const n = ++sent;
-        return publish(server, `${n}:${'x'.repeat(TEXT_BYTES - String(n).length - 1)}`);
-      }),
-    );
-    result.published += BATCH * TEXT_BYTES;
-    const publishedAt = performance.now();
-    await until(() => chats(fast.events).length >= sent || fast.ended(), onTimeMs);
-    const got = chats(fast.events).length;
-    if (got < sent) await server.assertResponsive(READ.drain);
-    check(got >= sent, {
-      expected: `a client that reads to get every message within ${onTimeMs / 1000} s, while another client on the same server has stopped reading`,
-      got: fast.ended()
-        ? `the reading client's stream ended after ${got} of ${sent} messages: your server dropped the wrong client`
-        : `the reading client had ${got} of the ${sent} messages ${Math.round(performance.now() - publishedAt)} ms after the last one was published`,
-      hint: fast.ended()
-        ? 'Drop a client only when what waits for it has grown past maxQueuedBytes, not whenever write() returns false.'
-        : 'Something waits for the stalled client before it writes to the others. "drain" never comes for a client that stopped reading.',
-      read: fast.ended() ? READ.bound : READ.drain,
-    });
-    if ((batch + 1) % 4 === 0 || batch === batches - 1) {
-      const growth = used(await server.memory()) - base;
-      if (process.env.WORKSHOP_MEMORY_REPORT) process.stderr.write(`  after ${mb(result.published)}: +${mb(growth)}\n`);
-      if (growth > result.peak) {
-        result.peak = growth;
-        result.peakAfter = result.published;
-      }
-      check(growth <= MEMORY_BOUND, {
-        expected: `the server's memory (heap plus Buffers, after garbage collection) to grow by at most ${mb(MEMORY_BOUND)} while one client stops reading (${bound})`,
-        got: `it grew by ${mb(growth)} after ${mb(result.published)} of messages were published (peak ${mb(result.peak)}, bound ${mb(MEMORY_BOUND)}): every event waits in memory for the client that does not read, and nothing stops the queue from growing`,
-        hint: 'res.write() never refuses: when the client does not read, it keeps the bytes in memory and returns false. Look at how much waits for a client before writing to it.',
-        read: READ.write,
-      });
-    }
-  }
-  return result;
-}
-
-/** Fails unless the stalled client's connection was closed by the server within `withinMs`. */
-async function expectDropped(server: RunningServer, before: Stats, flooded: Flood, read: string): Promise<void> {
-  const published = flooded.published;
-  // The fast client stays; the stalled one must be gone.
-  const after = await statsWhen(server, (stats) => stats.openResponses <= before.openResponses - 1, 2000);
-  check(after.openResponses <= before.openResponses - 1, {
-    expected: `the client that stopped reading to be dropped (its response ended, its connection closed) within 2 s, once more than maxQueuedBytes waited for it`,
-    got: `${mb(published)} of messages later it is still connected (${after.openResponses} responses open, as before)`,
-    hint:
-      flooded.peak > 4 * MiB
-        ? `Nothing limits what waits for it: the server's memory grew by ${mb(flooded.peak)} while it wrote to a client that reads nothing.`
-        : 'Forgetting the stream is not enough, and neither is res.end(): both leave its connection open with its queue in memory, for as long as the client stays silent. Destroy it.',
-    read: READ.drop,
-  });
-}
+const { stall, publish, flood, expectDropped, expectDropLogged } = slowClientChecks(READ);
 
 describe('lesson 11: a client that stops reading', () => {
   test('cannot push the server\'s memory past the bound while 24 MB are published; it is dropped, and a fast client gets every event on time', async () => {
@@ -203,13 +65,7 @@ describe('lesson 11: a client that stops reading', () => {
       got: fast.ended() ? 'its stream ended' : `ids ${ids.slice(0, 12).join(', ')}`,
       read: READ.bound,
     });
-    const logged = lesson.output().length > outputBefore || lesson.output().length >= 40;
-    check(logged, {
-      expected: 'a line in the server\'s log when it drops a client (and how many it dropped so far), so that whoever runs it can see it happen',
-      got: 'the server printed nothing while it dropped the client',
-      hint: 'console.warn is enough here.',
-      read: READ.drop,
-    });
+    expectDropLogged(lesson.output(), outputBefore);
   }, 90_000);
 
   test('createApp() without maxQueuedBytes still has a bound (1 MiB): the stalled client is dropped, memory stays low', async () => {

@@ -13,6 +13,7 @@ import { describeInBrowser } from './support/browser-launch.ts';
 import { expectPageServed } from './support/earlier-lessons.ts';
 import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
 import { pollUntil, until } from './support/poll.ts';
+import { ask as askAt, carriesNoStream, isStream, logIn, type Answer, type AskOptions } from './support/sign-in.ts';
 import { check, showBytes, teach } from './support/teach.ts';
 
 const lesson = useLesson('13', 'docs/13-auth-cors.md');
@@ -32,72 +33,29 @@ const ALLOWED = 'http://localhost:5173';
 const OTHER = 'http://evil.localhost:5173';
 const timers = (stats: Stats) => stats.resources.Timeout ?? 0;
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  /** False when the response was still open after `withinMs` (a stream). */
-  ended: boolean;
-}
-
-/** One request; reads the body until it ends or `withinMs` passes, then closes. */
-function ask(
-  server: RunningServer,
-  path: string,
-  { method = 'GET', headers = {}, body, withinMs = 600 }: { method?: string; headers?: Record<string, string>; body?: unknown; withinMs?: number } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(`${server.url}${path}`, {
-      method,
-      agent: false,
-      headers: { Accept: 'text/event-stream', ...(payload ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    });
-    const deadline = setTimeout(() => {
-      req.destroy();
-      reject(new Error(`no answer to ${method} ${path} within 3 s`));
-    }, 3000);
-    req.on('response', (res) => {
-      clearTimeout(deadline);
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      const timer = setTimeout(() => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, ended: false });
-      }, withinMs);
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, ended: true });
-      });
-      res.on('error', () => {});
-    });
-    req.on('error', (error) => {
-      clearTimeout(deadline);
-      reject(error);
-    });
-    req.end(payload);
-  });
+/** One request (see test/support/sign-in.ts); no answer within 3 s fails the test. */
+async function ask(server: RunningServer, path: string, options: AskOptions = {}): Promise<Answer> {
+  const answer = await askAt(server.url, path, options);
+  if (answer) return answer;
+  await server.assertResponsive(READ.carried);
+  throw new Error(`no answer to ${options.method ?? 'GET'} ${path} within 3 s`);
 }
 
 /** Signs in as `user` with POST /login and returns the token. */
 async function login(server: RunningServer, user: keyof typeof USERS): Promise<string> {
-  const response = await request(server.url).post('/login').send({ user, password: USERS[user] }).timeout(2000)
-    .catch(async (error: Error) => {
-      await server.assertResponsive(READ.tokens);
-      teach({ expected: 'POST /login to answer within 2 s', got: error.message, read: READ.tokens });
-    });
-  const token: unknown = response.body?.token;
-  check(response.status === 200 && typeof token === 'string' && token.length > 0, {
+  const { answer, token } = await logIn(server.url, user, USERS[user]);
+  if (!answer) {
+    await server.assertResponsive(READ.tokens);
+    teach({ expected: 'POST /login to answer within 3 s', got: 'no answer', read: READ.tokens });
+  }
+  check(token, {
     expected: `POST /login with {"user": "${user}", "password": "${USERS[user]}"} (a user of the users option) to answer 200 with {"token": "..."}`,
-    got: `status ${response.status}, body ${showBytes(response.text ?? '', 120)}`,
-    hint: response.status === 404 ? 'Nothing answers POST /login yet.' : undefined,
+    got: `status ${answer.status}, body ${showBytes(answer.body, 120)}`,
+    hint: answer.status === 404 ? 'Nothing answers POST /login yet.' : undefined,
     read: READ.tokens,
   });
-  return token as string;
+  return token;
 }
-
-const isStream = (answer: Answer) => /text\/event-stream/i.test(String(answer.headers['content-type'] ?? ''));
 
 /**
  * A refused request: 401 or 403, no stream headers, no retry, no event, a response that ends.
@@ -121,7 +79,7 @@ function expectRefused(answer: Answer, what: string, acceptedHint = 'Nothing che
             : undefined,
     read: tooLate ? READ.before : READ.tokens,
   });
-  check(!isStream(answer) && !/^(retry|data|event|id):/m.test(answer.body) && answer.ended, {
+  check(carriesNoStream(answer), {
     expected: `the refusal of ${what} to carry nothing of a stream: no text/event-stream, no retry, no event, and to end`,
     got: `Content-Type: ${answer.headers['content-type'] ?? '(none)'}, body ${showBytes(answer.body, 120)}${answer.ended ? '' : ', still open'}`,
     hint: 'An EventSource that reads a retry or an event first has already started; refuse before the stream starts.',
@@ -141,7 +99,8 @@ async function publish(server: RunningServer, token: string, text: string): Prom
 
 describe('lesson 13: only a client with a valid token may listen', () => {
   test('POST /login gives a token; /events refuses no token, a forged one and an expired one with 401 before the stream starts', async () => {
-    const server = await lesson.start({ users: USERS, tokenTtlMs: 400, heartbeatMs: 60_000 });
+    const TTL_MS = 400;
+    const server = await lesson.start({ users: USERS, tokenTtlMs: TTL_MS, heartbeatMs: 60_000 });
     const wrong = await request(server.url).post('/login').send({ user: 'ada', password: 'guess' }).timeout(2000);
     check(wrong.status === 401 || wrong.status === 403, {
       expected: 'POST /login with a wrong password to be refused (401)',
@@ -154,6 +113,7 @@ describe('lesson 13: only a client with a valid token may listen', () => {
       got: `status ${stranger.status}: ${showBytes(stranger.text ?? '', 120)}`,
       read: READ.tokens,
     });
+    const signedInBefore = performance.now();
     const token = await login(server, 'ada');
     expectRefused(await ask(server, '/events'), 'GET /events without a token');
     const forgedHint = 'A token is only good when its signature is the one your server makes for its content: sign the content again with the secret and compare.';
@@ -182,9 +142,14 @@ describe('lesson 13: only a client with a valid token may listen', () => {
       hint: good.status === 401 || good.status === 403 ? 'The token from POST /login was refused in ?token=: the browser\'s EventSource cannot send headers, so read the token from the URL too.' : undefined,
       read: READ.tokens,
     });
-    // tokenTtlMs: 400. Wait until it has certainly expired.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expectRefused(await ask(server, `/events?token=${encodeURIComponent(token)}`), 'GET /events with a token older than tokenTtlMs (expired)',
+    // tokenTtlMs: 400, counted from before POST /login was sent: asked again until it is
+    // refused, at the latest 400 ms (and a little for a busy machine) after that.
+    const expired = await pollUntil(
+      () => ask(server, `/events?token=${encodeURIComponent(token)}`, { withinMs: 100 }),
+      (answer) => !(answer.status === 200 && isStream(answer) && !answer.ended),
+      Math.max(0, signedInBefore + TTL_MS + 300 - performance.now()),
+    );
+    expectRefused(expired, `GET /events with a token older than tokenTtlMs (${TTL_MS} ms: expired)`,
       'A signed token stays correctly signed for ever: its expiry time is what ends it. Check it against Date.now(), and set it from tokenTtlMs when you issue the token.');
   }, 30_000);
 
@@ -479,8 +444,12 @@ describe('lesson 13: what lessons 01-12 built still works', () => {
 
     const over = await lesson.start({ users: USERS, intervalMs: 40, lastTick: 1 });
     const overToken = await login(over, 'bob');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const answer = await ask(over, `/events?token=${encodeURIComponent(overToken)}`);
+    // The last tick comes 40 ms after the start: asked again (streams read for 100 ms) until 204, for at most 2 s.
+    const answer = await pollUntil(
+      () => ask(over, `/events?token=${encodeURIComponent(overToken)}`, { withinMs: 100 }),
+      (got) => got.status === 204,
+      2000,
+    );
     check(answer.status === 204, {
       expected: 'GET /events with a token after the last tick to answer 204 (lesson 12)',
       got: `status ${answer.status}`,

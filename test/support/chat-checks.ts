@@ -29,9 +29,9 @@ export interface ChatReading {
 }
 
 export function chatChecks(read: ChatReading) {
-  /** Opens /events and waits for the welcome event, so the stream is subscribed. */
-  async function join(server: RunningServer, readHere: string, withinMs = 2000, headers?: Record<string, string>): Promise<Stream> {
-    const stream = await connect(server, readHere, { withinMs, headers });
+  /** Opens /events (or `path`, e.g. /events?token=…) and waits for the welcome event, so the stream is subscribed. */
+  async function join(server: RunningServer, readHere: string, withinMs = 2000, headers?: Record<string, string>, path?: string): Promise<Stream> {
+    const stream = await connect(server, readHere, { withinMs, headers, path });
     await until(() => stream.events.some((event) => event.type === 'welcome') || stream.ended(), withinMs);
     if (!stream.events.some((event) => event.type === 'welcome')) {
       await server.assertResponsive(readHere);
