@@ -6,6 +6,9 @@
 // own main.ts, stopped with SIGTERM) and Redis is Debian's redis-server, started
 // by the suite on a free port (test/support/redis.ts). Events are read from the
 // wire by eventsource-parser (test/support/sse.ts, parse-event-stream.ts).
+// What it carries from lessons 10 and 11 (a client that leaves or stops reading
+// leaves nothing behind) is measured in the server's own process, as those
+// lessons measure it: createApp() in memory, served by test/support/host.ts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { BROWSER_TEST_TIMEOUT_MS, describeInBrowser } from './support/browser-launch.ts';
