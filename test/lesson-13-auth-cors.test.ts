@@ -13,7 +13,7 @@ import { describeInBrowser } from './support/browser-launch.ts';
 import { expectPageServed } from './support/earlier-lessons.ts';
 import { useLesson, type RunningServer, type Stats } from './support/lesson-host.ts';
 import { pollUntil, until } from './support/poll.ts';
-import { ask as askAt, carriesNoStream, isStream, logIn, type Answer, type AskOptions } from './support/sign-in.ts';
+import { ask as askAt, carriesNoStream, EXPIRED_TOKEN_HINT, isStream, logIn, type Answer, type AskOptions } from './support/sign-in.ts';
 import { check, showBytes, teach } from './support/teach.ts';
 
 const lesson = useLesson('13', 'docs/13-auth-cors.md');
@@ -151,7 +151,7 @@ describe('lesson 13: only a client with a valid token may listen', () => {
       Math.max(0, signedIn + TTL_MS + 300 - performance.now()),
     );
     expectRefused(expired, `GET /events with a token older than tokenTtlMs (${TTL_MS} ms: expired)`,
-      'A signed token stays correctly signed for ever: its expiry time is what ends it. Check it against Date.now(), and set it from tokenTtlMs when you issue the token.');
+      EXPIRED_TOKEN_HINT);
   }, 30_000);
 
   test('the eventsource package sends the token in an Authorization header through its fetch option; POST /messages needs a token too', async () => {

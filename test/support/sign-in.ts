@@ -63,6 +63,10 @@ export function ask(baseUrl: string, path: string, { method = 'GET', headers = {
   });
 }
 
+/** For a token accepted after tokenTtlMs: what ends a token. */
+export const EXPIRED_TOKEN_HINT =
+  'A signed token stays correctly signed for ever: its expiry time is what ends it. Check it against Date.now(), and set it from tokenTtlMs when you issue the token.';
+
 export const isStream = (answer: Answer) => /text\/event-stream/i.test(String(answer.headers['content-type'] ?? ''));
 
 /** A refusal must carry nothing of a stream: no text/event-stream, no retry, no event, and it ends. */
