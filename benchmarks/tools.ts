@@ -56,7 +56,7 @@ function git(cwd: string, ...args: string[]): void {
 function learner(name: string, edit: (dir: string) => void): string {
   const dir = path.join(scratch, name);
   fs.mkdirSync(dir);
-  const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD', 'lessons', 'solutions'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD', 'package.json', 'lessons', 'solutions'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
   execFileSync('tar', ['-x', '-C', dir], { input: archive.stdout });
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'junction');
   fs.writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n.workshop/\n');

@@ -92,18 +92,19 @@ afterAll(() => {
 
 /**
  * Makes the copy: lessons/ and solutions/ as committed at HEAD (the starters as
- * shipped, whatever the real lessons/ holds now), node_modules linked so the
- * lesson code can import express, and one commit. Removed after the test file.
+ * shipped, whatever the real lessons/ holds now), package.json (its "type":
+ * "module" lets a lesson's main.ts use top-level await), node_modules linked so
+ * the lesson code can import express, and one commit. Removed after the test file.
  */
 export function makeWorkshop(): Workshop {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-tools-'));
   made.push(dir);
-  const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD', 'lessons', 'solutions'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD', 'package.json', 'lessons', 'solutions'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
   if (archive.status === 0) {
     execFileSync('tar', ['-x', '-C', dir], { input: archive.stdout });
   } else {
     // Not a git checkout (a ZIP download): copy the files as they are.
-    for (const tree of ['lessons', 'solutions']) fs.cpSync(path.join(root, tree), path.join(dir, tree), { recursive: true });
+    for (const tree of ['package.json', 'lessons', 'solutions']) fs.cpSync(path.join(root, tree), path.join(dir, tree), { recursive: true });
   }
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'junction');
   fs.writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n.workshop/\n');

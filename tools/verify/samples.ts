@@ -251,10 +251,13 @@ function exportStarters(wanted: Lesson[], into: string): void {
   }
 }
 
-/** A fresh clone of the workshop's lessons/ and solutions/ (as shipped), in its own git repository. */
+/**
+ * A fresh clone of the workshop's lessons/ and solutions/ (as shipped), in its own git repository,
+ * with package.json: its "type": "module" is what lets a lesson's main.ts use top-level await.
+ */
 function throwawayWorkshop(into: string): void {
   const ref = findStarter(lessons[0]!)?.ref ?? 'HEAD';
-  const archive = spawnSync('git', ['archive', ref, 'lessons', 'solutions'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  const archive = spawnSync('git', ['archive', ref, 'package.json', 'lessons', 'solutions'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
   execFileSync('tar', ['-x', '-C', into], { input: archive.stdout });
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(into, 'node_modules'), 'junction');
   fs.writeFileSync(path.join(into, '.gitignore'), 'node_modules\n.workshop/\n');
