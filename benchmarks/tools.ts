@@ -7,6 +7,11 @@
 //   npm run bench:tools -- --runs 7      more rounds
 //   npm run bench:tools -- --quick       1 round, lesson 03 and 05 only, no verify
 //   npm run bench:tools -- --verify      also time one npm run verify (a minute or more)
+//   npm run bench:tools -- --no-record   print the table only
+//   npm run bench:tools -- --from-record rewrite the table in docs/commands.md from the record
+//
+// A run of every lesson (not --quick) is recorded in benchmarks/results/tools.json and
+// rewrites the <!-- bench: --> block in docs/commands.md (checked by npm run verify).
 //
 // Measured, each through npm as a learner types it:
 //   bare        npm exec vitest run: one file, one `expect(1).toBe(1)`, no config
@@ -25,7 +30,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseCommand } from '../tools/cli/args.ts';
 import { folderName, lessons, root, type Lesson } from '../tools/manifest.ts';
+import { resultsFile, writeBenchBlocks } from '../tools/verify/bench-table.ts';
+import { median, renderToolsReport, type Goal, type ToolsResults } from './tools-report.ts';
 
+/** The flags as typed, for the record's command line. */
+const argv = process.argv.slice(2).filter((arg) => arg !== '--');
 const { flags } = parseCommand('bench:tools', process.argv.slice(2), {
   lesson: 'none',
   summary: "Times the learner's commands (npm test, watch, progress, verify) against a bare one-test vitest run.",
@@ -33,8 +42,20 @@ const { flags } = parseCommand('bench:tools', process.argv.slice(2), {
     runs: { description: 'rounds to run (default 3)', value: 'count' },
     quick: { description: 'one round of lessons 03 and 05, watch and progress only' },
     verify: { description: 'also time one npm run verify' },
+    'no-record': { description: 'print the table only: the record and the docs stay as they are' },
+    'from-record': { description: 'measure nothing: rewrite the table in docs/commands.md from benchmarks/results/tools.json' },
   },
 });
+if (flags['from-record']) {
+  try {
+    const changed = writeBenchBlocks('tools');
+    console.log(changed.length > 0 ? `Rewrote the table in ${changed.join(', ')} from benchmarks/results/tools.json.` : 'The table in the docs already matches benchmarks/results/tools.json.');
+  } catch (error) {
+    process.stderr.write(`bench:tools: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
 const rounds = Number(flags.runs ?? (flags.quick ? 1 : 3));
 if (!Number.isInteger(rounds) || rounds < 1) {
   process.stderr.write(`bench:tools: --runs must be a whole number above 0, not ${flags.runs}. Try: npm run bench:tools -- --runs 3\n`);
@@ -90,9 +111,6 @@ fs.mkdirSync(bare);
 fs.symlinkSync(path.join(root, 'node_modules'), path.join(bare, 'node_modules'), 'junction');
 fs.writeFileSync(path.join(bare, 'package.json'), '{ "type": "module", "private": true }\n');
 fs.writeFileSync(path.join(bare, 'one.test.ts'), "import { expect, test } from 'vitest';\n\ntest('one', () => {\n  expect(1).toBe(1);\n});\n");
-
-/** A goal from issue 9: a ratio to the bare run, or seconds. */
-type Goal = { ratio: number } | { seconds: number };
 
 interface Case {
   name: string;
@@ -198,12 +216,6 @@ function watchCase(lesson: Lesson, saves: number): Case {
   };
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
 /** Lesson 05 starts a browser: its goals are looser. */
 const solvedGoal = (lesson: Lesson): Goal => ({ ratio: lesson.id === '05' ? 2.5 : 1.5 });
 const starterGoal = (lesson: Lesson): Goal => ({ ratio: lesson.id === '05' ? 4 : 2.5 });
@@ -240,14 +252,10 @@ const cases: Case[] = [
 ];
 const verifyCase = command('npm run verify', ['run', '--silent', 'verify'], { goal: { seconds: 45 } });
 
-function goalText(goal: Goal | undefined, seconds: number, base: number): { text: string; met: string } {
-  if (!goal) return { text: '', met: '' };
-  if ('ratio' in goal) return { text: `≤ ${goal.ratio}×`, met: seconds / base <= goal.ratio ? 'met' : 'NOT met' };
-  return { text: `≤ ${goal.seconds} s`, met: seconds <= goal.seconds ? 'met' : 'NOT met' };
-}
-
 {
   console.log(`${os.cpus().length} CPU(s), Node ${process.version}, load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const startedAt = new Date();
+  const loadAtStart = os.loadavg()[0]!;
   console.log(`${rounds} round(s), interleaved; lessons shipped: ${shipped.map((l) => l.id).join(', ')}\n`);
   await baseline.time(); // warm the file system cache and vitest's transform cache once
   const times = new Map<Case, number[]>(cases.map((c) => [c, []]));
@@ -256,19 +264,25 @@ function goalText(goal: Goal | undefined, seconds: number, base: number): { text
     process.stderr.write(`round ${round}/${rounds} done\n`);
   }
   if (flags.verify) times.set(verifyCase, [await verifyCase.time()]);
-  const base = median(times.get(baseline)!);
-  const rows = [...times.keys()];
-  const width = Math.max(...rows.map((c) => c.name.length));
-  console.log(`${'command'.padEnd(width)}  median   ratio   goal      runs (s)`);
-  for (const c of rows) {
-    const all = times.get(c)!;
-    const m = median(all);
-    const goal = goalText(c.goal, m, base);
-    console.log(
-      `${c.name.padEnd(width)}  ${m.toFixed(2).padStart(5)} s  ${(m / base).toFixed(1).padStart(4)}×   ${goal.text.padEnd(8)}  ${all.map((t) => t.toFixed(2)).join(' ')}  ${goal.met}`,
-    );
+  const cpus = os.cpus();
+  const results: ToolsResults = {
+    command: `npm run bench:tools${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
+    date: startedAt.toISOString(),
+    machine: { cpu: cpus[0]?.model.trim() ?? 'unknown CPU', cores: cpus.length, loadAtStart, loadAtEnd: os.loadavg()[0]! },
+    node: process.version,
+    baseline: baseline.name,
+    rows: [...times].map(([c, runs]) => ({ name: c.name, ...(c.goal ? { goal: c.goal } : {}), runs: runs.map((t) => Number(t.toFixed(3))) })),
+    problems: problems.length,
+  };
+  console.log(renderToolsReport(results));
+  if (flags['no-record'] || flags.quick) {
+    console.log(`\nNot recorded (${flags.quick ? '--quick times only lessons 03 and 05' : '--no-record'}).`);
+  } else {
+    fs.mkdirSync(path.dirname(resultsFile('tools')), { recursive: true });
+    fs.writeFileSync(resultsFile('tools'), `${JSON.stringify(results, null, 2)}\n`);
+    const changed = writeBenchBlocks('tools');
+    console.log(`\nRecorded in benchmarks/results/tools.json${changed.length > 0 ? `; rewrote the table in ${changed.join(', ')}` : ''}.`);
   }
-  console.log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (problems.length > 0) {
     console.log(`\n${problems.length} run(s) did not end as expected (timed all the same):`);
     for (const problem of problems) console.log(`\n${problem}`);

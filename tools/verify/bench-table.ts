@@ -7,20 +7,27 @@
 //     ```
 //     <!-- /bench -->
 //
-// `npm run bench:fanout` records what it measured (machine, Node version,
-// command, date, every figure) in benchmarks/results/fanout.json and rewrites
-// the block from it; `npm run bench:fanout -- --from-record` rewrites the block
-// from the record without measuring. verify fails when a block differs from
+// `npm run bench:fanout` (and bench:tools) records what it measured (machine,
+// Node version, command, date, every figure) in benchmarks/results/<name>.json
+// and rewrites the block from it; `-- --from-record` rewrites the block from
+// the record without measuring. verify fails when a block differs from
 // its record (an edit by hand, a record without its table): it compares text
 // and never runs a benchmark, whose figures change from run to run anyway.
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderReport, type FanoutResults } from '../../benchmarks/fanout-report.ts';
+import { renderToolsReport, type ToolsResults } from '../../benchmarks/tools-report.ts';
 import { root } from '../manifest.ts';
 import { sampleFiles } from './samples.ts';
 
+/** What every benchmark records: at least the command that measured it. */
+type Recorded = { command: string };
+
 /** Each benchmark that records its results: how its table is written. */
-const RENDERERS: Record<string, (results: FanoutResults) => string> = { fanout: renderReport };
+const RENDERERS: Record<string, (results: Recorded) => string> = {
+  fanout: (results) => renderReport(results as FanoutResults),
+  tools: (results) => renderToolsReport(results as ToolsResults),
+};
 
 const BLOCK = /<!--\s*bench:\s*(.+?)\s*-->[ \t]*\r?\n```text[ \t]*\r?\n([\s\S]*?)^```[ \t]*\r?\n[ \t]*<!--\s*\/bench\s*-->/gm;
 
@@ -28,7 +35,7 @@ const BLOCK = /<!--\s*bench:\s*(.+?)\s*-->[ \t]*\r?\n```text[ \t]*\r?\n([\s\S]*?
 export const resultsFile = (name: string, base = root) => path.join(base, 'benchmarks', 'results', `${name}.json`);
 
 /** The whole block, markers included, for results recorded by `npm run bench:<name>`. */
-export function benchBlock(name: string, results: FanoutResults): string {
+export function benchBlock(name: string, results: Recorded): string {
   const render = RENDERERS[name];
   if (!render) throw new Error(`no table is known for bench:${name}`);
   return `<!-- bench: ${results.command} -->\n\`\`\`text\n${render(results)}\n\`\`\`\n<!-- /bench -->`;
@@ -54,12 +61,12 @@ function findBlocks(base: string): Found[] {
   );
 }
 
-function readResults(name: string, base: string): FanoutResults | string {
+function readResults(name: string, base: string): Recorded | string {
   const file = resultsFile(name, base);
   const shown = path.relative(base, file);
   if (!fs.existsSync(file)) return `${shown} does not exist; run npm run bench:${name}`;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as FanoutResults;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Recorded;
   } catch (error) {
     return `${shown} is not JSON (${(error as Error).message}); run npm run bench:${name}`;
   }
