@@ -1,5 +1,5 @@
 // Benchmark tables in the texts come from the benchmark's record
-// (tools/verify/bench-table.ts): npm run bench:fanout rewrites the block from
+// (tools/verify/bench-table.ts): npm run bench:fanout (or bench:tools) rewrites the block from
 // benchmarks/results/fanout.json, and verify fails with one line naming the
 // file, the record and the command that fixes it when the two differ (an edit
 // by hand, a new record whose table was not rewritten), without running a benchmark.
@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { FanoutResults } from '../../benchmarks/fanout-report.ts';
+import type { ToolsResults } from '../../benchmarks/tools-report.ts';
 import { checkBenchTables, resultsFile, writeBenchBlocks } from '../../tools/verify/bench-table.ts';
 
 let tree: string;
@@ -93,11 +94,39 @@ describe('verify: benchmark tables come from the record', () => {
     expect(checkBenchTables(base)).toEqual([expect.stringMatching(/^docs\/guide\.md: the bench:fanout table has no record: benchmarks\/results\/fanout\.json is not JSON .*; run npm run bench:fanout$/)]);
   });
 
+  test("bench:tools's table: each command's median, its ratio to the bare run and its goal, checked the same way", () => {
+    const base = makeTree(`# Guide\n\n<!-- bench: npm run bench:tools -->\n\`\`\`text\n\`\`\`\n<!-- /bench -->\n`, null);
+    const record: ToolsResults = {
+      command: 'npm run bench:tools -- --runs 3',
+      date: '2026-11-29T00:40:00.000Z',
+      machine: { cpu: 'Test CPU', cores: 2, loadAtStart: 0.5, loadAtEnd: 0.9 },
+      node: 'v24.22.3',
+      baseline: 'bare',
+      rows: [
+        { name: 'bare', runs: [1, 0.9, 1.1] },
+        { name: 'npm test lesson-03, solved', goal: { ratio: 1.5 }, runs: [1.4, 1.6, 1.2] },
+        { name: 'npm run verify', goal: { seconds: 45 }, runs: [50] },
+      ],
+      problems: 0,
+    };
+    fs.mkdirSync(path.dirname(resultsFile('tools', base)), { recursive: true });
+    fs.writeFileSync(resultsFile('tools', base), JSON.stringify(record));
+    expect(writeBenchBlocks('tools', base)).toEqual(['docs/guide.md']);
+    const text = guideText();
+    expect(text).toContain('<!-- bench: npm run bench:tools -- --runs 3 -->');
+    expect(text).toMatch(/npm test lesson-03, solved\s+1\.40 s\s+1\.4×\s+≤ 1\.5×\s+1\.40 1\.60 1\.20\s+met/);
+    expect(text).toMatch(/npm run verify\s+50\.00 s\s+50\.0×\s+≤ 45 s\s+50\.00\s+NOT met/);
+    expect(text).toContain('npm run bench:tools -- --runs 3 on 2026-11-29: 3 round(s), 2 × Test CPU, load 0.5 → 0.9; Node v24.22.3.');
+    expect(checkBenchTables(base)).toEqual([]);
+    fs.writeFileSync(path.join(base, 'docs', 'guide.md'), text.replace('NOT met', 'met'));
+    expect(checkBenchTables(base)).toEqual([expect.stringMatching(/^docs\/guide\.md: the bench:tools table differs from benchmarks\/results\/tools\.json/)]);
+  });
+
   test('a marker without its fence or closing marker, and a block of an unknown benchmark, are named', () => {
     const base = makeTree('# Guide\n\n<!-- bench: npm run bench:fanout -->\nno fence\n\n<!-- bench: npm run bench:nothing -->\n```text\n```\n<!-- /bench -->\n');
     expect(checkBenchTables(base)).toEqual([
       expect.stringMatching(/^docs\/guide\.md: 2 "<!-- bench: \.\.\. -->" and 1 "<!-- \/bench -->" markers, but 1 complete block\(s\)/),
-      'docs/guide.md: a bench block must name a benchmark that records its results (npm run bench:fanout)',
+      'docs/guide.md: a bench block must name a benchmark that records its results (npm run bench:fanout, npm run bench:tools)',
     ]);
   });
 });
