@@ -9,67 +9,70 @@
 // waiting for file events, which some mounts never deliver (WSL on a Windows
 // folder, Docker bind mounts, network drives).
 import path from 'node:path';
+import type { Plugin } from 'vite';
 import { existingFolderOrFail, fail, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
 import { painter } from './cli/colours.ts';
 import LessonReporter, { vitestColourEnvironment } from './cli/lesson-reporter.ts';
 import { hasSuite, suiteEnvironment, suiteFiles, suitePrefix } from './cli/suites.ts';
 import { root, testPath } from './manifest.ts';
 
-const { lesson, flags } = parseCommand('watch', process.argv.slice(2), {
-  lesson: 'required',
-  summary: "Runs a lesson's tests on every save of its files, until you press q or Ctrl+C.",
-  flags: {
-    poll: {
-      description: 'check for changes by polling: use it when saving does not rerun the tests (WSL, Docker, network drives)',
-      npmMayKeep: true,
-    },
-  },
-});
-const folder = existingFolderOrFail('watch', lesson);
-if (!hasSuite(lesson)) {
-  fail('watch', `the workshop has no suite for lesson ${lesson.id}: ${path.relative(root, testPath(lesson))} is missing.`, 'git status test/');
-}
-
 /** Polling interval with --poll: quick enough to feel instant, cheap for a handful of files. */
 const POLL_INTERVAL_MS = 300;
 
-const paint = painter();
-// The same report as npm test (tools/cli/lesson-reporter.ts): every test, each
-// failure's teaching lines, and after each run the verdict line (tools/cli/verdict.ts),
-// printed after vitest starts waiting again so that it is the last line on screen.
-const lessonReporter = new LessonReporter({ mode: 'watch', lessons: [lesson] });
+/** What to start vitest with for `npm run watch ...argv` (tools/vitest-command.mjs starts it). */
+export async function vitestRun(argv: string[]) {
+  const { lesson, flags } = parseCommand('watch', argv, {
+    lesson: 'required',
+    summary: "Runs a lesson's tests on every save of its files, until you press q or Ctrl+C.",
+    flags: {
+      poll: {
+        description: 'check for changes by polling: use it when saving does not rerun the tests (WSL, Docker, network drives)',
+        npmMayKeep: true,
+      },
+    },
+  });
+  const folder = existingFolderOrFail('watch', lesson);
+  if (!hasSuite(lesson)) {
+    fail('watch', `the workshop has no suite for lesson ${lesson.id}: ${path.relative(root, testPath(lesson))} is missing.`, 'git status test/');
+  }
 
-// The suites run in vitest's workers, which inherit this process's environment.
-// vitest's own colours follow the same decision as ours (see vitestColourEnvironment).
-Object.assign(process.env, vitestColourEnvironment(), suiteEnvironment({ failFast: false }));
-console.log(paint.dim(`Watching ${shownFolder(lesson)}${flags.poll ? ` by polling every ${POLL_INTERVAL_MS} ms` : ''}. Press q or Ctrl+C to stop.`));
-const { startVitest } = await import('vitest/node');
-const escaped = folder.split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const suites = suiteFiles(lesson);
+  const paint = painter();
+  // The same report as npm test (tools/cli/lesson-reporter.ts): every test, each
+  // failure's teaching lines, and after each run the verdict line (tools/cli/verdict.ts),
+  // printed after vitest starts waiting again so that it is the last line on screen.
+  const lessonReporter = new LessonReporter({ mode: 'watch', lessons: [lesson] });
 
-// vitest watches the repository. A lesson folder elsewhere (WORKSHOP_ROOT) is
-// added when its server starts, before the first run, so no early save is missed.
-const lessonFolderPlugin = {
-  name: 'workshop-watch-lesson-folder',
-  configureServer(server: { watcher: { add(paths: string): unknown } }) {
-    if (workshopRoot() !== root) server.watcher.add(folder);
-  },
-};
+  // The suites run in vitest's workers, which inherit this process's environment.
+  // vitest's own colours follow the same decision as ours (see vitestColourEnvironment).
+  Object.assign(process.env, vitestColourEnvironment(), suiteEnvironment({ failFast: false }));
+  console.log(paint.dim(`Watching ${shownFolder(lesson)}${flags.poll ? ` by polling every ${POLL_INTERVAL_MS} ms` : ''}. Press q or Ctrl+C to stop.`));
+  const escaped = folder.split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const suites = suiteFiles(lesson);
 
-await startVitest(
-  'test',
-  [suitePrefix(lesson)],
-  {
-    root,
-    config: path.join(root, 'vitest.config.ts'),
-    project: ['lessons'],
-    watch: true,
-    reporters: [lessonReporter],
-    // A save anywhere in the lesson folder reruns the lesson's suites.
-    watchTriggerPatterns: [{ pattern: new RegExp(`^${escaped}/`), testsToRun: () => suites }],
-  },
-  {
-    plugins: [lessonFolderPlugin],
-    ...(flags.poll ? { server: { watch: { usePolling: true, interval: POLL_INTERVAL_MS } } } : {}),
-  },
-);
+  // vitest watches the repository. A lesson folder elsewhere (WORKSHOP_ROOT) is
+  // added when its server starts, before the first run, so no early save is missed.
+  const lessonFolderPlugin: Plugin = {
+    name: 'workshop-watch-lesson-folder',
+    configureServer(server) {
+      if (workshopRoot() !== root) server.watcher.add(folder);
+    },
+  };
+
+  return {
+    mode: 'test' as const,
+    filters: [suitePrefix(lesson)],
+    options: {
+      root,
+      config: path.join(root, 'vitest.config.ts'),
+      project: ['lessons'],
+      watch: true,
+      reporters: [lessonReporter],
+      // A save anywhere in the lesson folder reruns the lesson's suites.
+      watchTriggerPatterns: [{ pattern: new RegExp(`^${escaped}/`), testsToRun: () => suites }],
+    },
+    viteOverrides: {
+      plugins: [lessonFolderPlugin],
+      ...(flags.poll ? { server: { watch: { usePolling: true, interval: POLL_INTERVAL_MS } } } : {}),
+    },
+  };
+}

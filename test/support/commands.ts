@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { nodeArgsOfScript } from '../../tools/cli/npm-scripts.ts';
 import { folderName, lessons, root, type Lesson } from '../../tools/manifest.ts';
 
 export interface Run {
@@ -37,9 +38,11 @@ export function commandEnv(workshop: string, extra: Record<string, string> = {})
   return { ...env, WORKSHOP_ROOT: workshop, ...extra };
 }
 
-/** `node --import tsx tools/<name>.ts ...args`: what `npm run <name>` runs, minus npm. */
+/** What `npm run <name> -- ...args` runs, minus npm: the arguments for `node`, paths made absolute. */
 export function commandArgs(name: string, args: string[]): string[] {
-  return ['--import', 'tsx', path.join(root, 'tools', `${name}.ts`), ...args];
+  const nodeArgs = nodeArgsOfScript(name);
+  if (!nodeArgs) throw new Error(`package.json has no script "${name}" of the form node [--import tsx] tools/...`);
+  return [...nodeArgs.map((word) => (word.startsWith('tools/') ? path.join(root, word) : word)), ...args];
 }
 
 /** Runs a command to the end (stdin closed, so not a terminal) and returns its output and exit code. */

@@ -52,11 +52,11 @@ describe('finding and reading samples', () => {
 
   test('commands: npm test on starters or solutions, tools scripts, transcripts; anything else is refused', () => {
     const test03 = parseSample('npm test lesson-03 -- --solutions');
-    expect('steps' in test03 && test03.steps.map((s) => [s.script, s.entry, s.args])).toEqual([['test', ['tools/test.ts'], ['lesson-03', '--', '--solutions']]]);
+    expect('steps' in test03 && test03.steps.map((s) => [s.script, s.entry, s.args])).toEqual([['test', ['tools/vitest-command.mjs', 'test'], ['lesson-03', '--', '--solutions']]]);
     const transcript = parseSample('npm run hint 99 ; npm run reset 03 < /dev/null');
     expect('steps' in transcript && transcript.transcript).toBe(true);
     expect('steps' in transcript && transcript.steps.map((s) => s.args)).toEqual([['99'], ['03']]);
-    expect(parseSample('npm run typecheck')).toEqual({ error: expect.stringContaining('not a tools/*.ts command') });
+    expect(parseSample('npm run typecheck')).toEqual({ error: expect.stringContaining('not a tools/ command') });
     expect(parseSample('curl -N http://localhost:3000/events')).toEqual({ error: expect.stringContaining('not an npm command') });
   });
 
@@ -117,7 +117,7 @@ describe('the verify check', () => {
   test('a command the generator cannot run is named', async () => {
     const dir = tree(block('npm run typecheck', ''));
     expect((await checkSamples({ base: dir, record: {} })).problems).toEqual([
-      expect.stringMatching(/^README\.md: sample "npm run typecheck": .*not a tools\/\*\.ts command/),
+      expect.stringMatching(/^README\.md: sample "npm run typecheck": .*not a tools\/ command/),
     ]);
   });
 });

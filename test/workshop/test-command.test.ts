@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { lessonList, root } from '../../tools/manifest.ts';
 import { runCommand } from '../support/commands.ts';
 
-/** Runs tools/test.ts as npm test does, with this checkout's lessons/ (or WORKSHOP_TARGET_DIR in env). */
+/** Runs npm test's command (tools/test.ts, started by tools/vitest-command.mjs), with this checkout's lessons/ (or WORKSHOP_TARGET_DIR in env). */
 const npmTest = (args: string[], env: Record<string, string> = {}) => runCommand(root, 'test', args, { env });
 
 describe('npm test', () => {

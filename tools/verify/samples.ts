@@ -36,6 +36,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { nodeArgsOfScript } from '../cli/npm-scripts.ts';
 import { findStarter } from '../cli/starters.ts';
 import { findLesson, folderName, lessons, root, type Lesson } from '../manifest.ts';
 
@@ -103,7 +104,7 @@ interface Step {
   /** As the reader types it. */
   typed: string;
   script: string;
-  /** The tools/*.ts file and its fixed arguments, from package.json's script. */
+  /** The arguments for node, from package.json's script: the tools/ file and its fixed arguments. */
   entry: string[];
   args: string[];
 }
@@ -129,17 +130,12 @@ function parseGiven(text: string | undefined): Given[] | string {
   return given;
 }
 
-function scripts(): Record<string, string> {
-  return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-}
-
 export function parseSample(sample: string): Parsed {
   const [command = '', givenText] = sample.split(/\s+\|\s+given:\s*/);
   const given = parseGiven(givenText);
   if (typeof given === 'string') return { error: given };
   const parts = command.split(/\s+;\s+/).map((part) => part.trim()).filter(Boolean);
   const steps: Step[] = [];
-  const known = scripts();
   for (const typed of parts) {
     // stdin is never a terminal here, so "< /dev/null" changes nothing.
     const words = typed.replace(/\s*<\s*\/dev\/null\s*$/, '').split(/\s+/);
@@ -151,11 +147,9 @@ export function parseSample(sample: string): Parsed {
     else if (rest[0] === 'run' && rest[1]) script = rest[1];
     else return { error: `"${typed}" is neither npm test nor npm run <script>` };
     const args = rest.slice(rest[0] === 'run' ? 2 : 1);
-    const definition = known[script];
-    // "tsx tools/x.ts" or "node --import tsx tools/x.ts", plus fixed flags.
-    const tsx = definition && /^(?:tsx|node --import tsx) (tools\/[\w./-]+\.ts)((?: [\w-]+)*)$/.exec(definition);
-    if (!tsx) return { error: `"${typed}": the script ${script} is not a tools/*.ts command the generator can run` };
-    steps.push({ typed, script, entry: [tsx[1]!, ...tsx[2]!.split(' ').filter(Boolean)], args });
+    const entry = nodeArgsOfScript(script);
+    if (!entry) return { error: `"${typed}": the script ${script} is not a tools/ command the generator can run` };
+    steps.push({ typed, script, entry, args });
   }
   if (steps.length === 0) return { error: 'no command after "sample:"' };
   if (given.length > 0 && steps.some(onStarters)) return { error: 'npm test lesson-NN runs on the untouched starter; "given:" is for the other commands' };
@@ -311,7 +305,7 @@ async function runStep(step: Step, env: Record<string, string>, scratch: string)
   const fd = fs.openSync(logFile, 'w');
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', ...step.entry, ...step.args], {
+      const child = spawn(process.execPath, [...step.entry, ...step.args], {
         cwd: root,
         env: cleanEnv(env),
         stdio: ['ignore', fd, fd],
