@@ -74,13 +74,20 @@ export function probeDefaults(lesson: Lesson): DefaultsCheck {
       open = undefined;
     }
   };
-  return Object.assign(expectDefaults, { openConnections: () => (open && !open.ended() ? 1 : 0) });
+  return Object.assign(expectDefaults, {
+    openConnections: () => (open && !open.ended() ? 1 : 0),
+    opened: async () => {
+      await probe?.catch(() => undefined);
+    },
+  });
 }
 
 export interface DefaultsCheck {
   (read: { retry: string; interval: string }): Promise<void>;
   /** The probe's own connection to the server's process while it is open (1), for tests that count open responses. */
   openConnections(): number;
+  /** Resolves once the probe's connection is open (or failed to): before that, a count of open responses can still change under a test. */
+  opened(): Promise<void>;
 }
 
 /** The text of an HTML body, for a one-line message ("Error Cannot GET /"). */
