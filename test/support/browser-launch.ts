@@ -214,7 +214,16 @@ export interface BrowserHandle {
  * with one line saying how to get one, except in CI (CI=true), where a missing
  * browser fails them: CI must prove the browser checks, not skip them.
  */
-export function describeInBrowser(name: string, body: (browser: BrowserHandle) => void): void {
+export interface BrowserSuiteOptions {
+  /**
+   * Run the tests side by side, each in its own browser context (and usually
+   * its own server): most of a browser test is waiting. Only for tests that
+   * share nothing else.
+   */
+  concurrent?: boolean;
+}
+
+export function describeInBrowser(name: string, body: (browser: BrowserHandle) => void, options: BrowserSuiteOptions = {}): void {
   const search = findBrowser();
 
   if (!search.found) {
@@ -226,6 +235,18 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
 
   let browser: Browser | undefined;
   let launchError: Error | undefined;
+  // Started as the file loads, so that the browser comes up while vitest
+  // collects the tests and the lesson's process starts; the first test waits for it.
+  const launching = launchBrowser(search.executablePath).then(
+    (launched) => {
+      browser = launched;
+    },
+    (error: unknown) => {
+      // Every test then fails with this message (a failing hook would only skip them).
+      const first = String((error as Error).message).split('\n')[0];
+      launchError = new Error(`could not start the browser at ${search.executablePath}: ${first}`);
+    },
+  );
   const contexts = new Set<BrowserContext>();
   const handle: BrowserHandle = {
     async newPage() {
@@ -237,23 +258,19 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
     },
   };
 
-  describe(name, () => {
-    beforeAll(async () => {
-      try {
-        browser = await launchBrowser(search.executablePath);
-      } catch (error) {
-        // Every test then fails with this message (a failing hook would only skip them).
-        const first = String((error as Error).message).split('\n')[0];
-        launchError = new Error(`could not start the browser at ${search.executablePath}: ${first}`);
-      }
-    }, 20_000);
+  const closeContexts = async () => {
+    await Promise.allSettled([...contexts].map((context) => context.close()));
+    contexts.clear();
+  };
 
-    afterEach(async () => {
-      await Promise.allSettled([...contexts].map((context) => context.close()));
-      contexts.clear();
-    });
+  (options.concurrent ? describe.concurrent : describe)(name, () => {
+    beforeAll(() => launching, 20_000);
+
+    // Side by side, one test's end must not close another's pages: they all close at the end.
+    if (!options.concurrent) afterEach(closeContexts);
 
     afterAll(async () => {
+      await closeContexts();
       await browser?.close();
     });
 
