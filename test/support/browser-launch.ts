@@ -214,16 +214,7 @@ export interface BrowserHandle {
  * with one line saying how to get one, except in CI (CI=true), where a missing
  * browser fails them: CI must prove the browser checks, not skip them.
  */
-export interface BrowserSuiteOptions {
-  /**
-   * Run the tests side by side, each in its own browser context (and usually
-   * its own server): most of a browser test is waiting. Only for tests that
-   * share nothing else.
-   */
-  concurrent?: boolean;
-}
-
-export function describeInBrowser(name: string, body: (browser: BrowserHandle) => void, options: BrowserSuiteOptions = {}): void {
+export function describeInBrowser(name: string, body: (browser: BrowserHandle) => void): void {
   const search = findBrowser();
 
   if (!search.found) {
@@ -258,19 +249,15 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
     },
   };
 
-  const closeContexts = async () => {
-    await Promise.allSettled([...contexts].map((context) => context.close()));
-    contexts.clear();
-  };
-
-  (options.concurrent ? describe.concurrent : describe)(name, () => {
+  describe(name, () => {
     beforeAll(() => launching, 20_000);
 
-    // Side by side, one test's end must not close another's pages: they all close at the end.
-    if (!options.concurrent) afterEach(closeContexts);
+    afterEach(async () => {
+      await Promise.allSettled([...contexts].map((context) => context.close()));
+      contexts.clear();
+    });
 
     afterAll(async () => {
-      await closeContexts();
       await browser?.close();
     });
 
