@@ -33,5 +33,7 @@ try {
   process.disconnect?.();
 }
 
-// When the test run goes away, so do we.
+// When the test run goes away, so do we: also when it went away while this
+// process was still starting, before the listener existed.
 process.on('disconnect', () => process.exit(0));
+if (!process.connected) process.exit();

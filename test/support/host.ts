@@ -37,7 +37,8 @@ http.ServerResponse.prototype.write = function (this: http.ServerResponse, ...ar
 } as typeof originalWrite;
 
 function send(message: unknown): void {
-  process.send?.(message);
+  // Never to a closed channel: that error would come back as an uncaught exception, reported by another send.
+  if (process.connected) process.send?.(message);
 }
 
 function describe(error: unknown): { message: string; stack?: string; name?: string } {
@@ -208,8 +209,10 @@ process.on('message', (request: Request) => {
 process.on('uncaughtException', (error) => send({ event: 'crash', error: describe(error) }));
 process.on('unhandledRejection', (error) => send({ event: 'crash', error: describe(error) }));
 
-// When the test run goes away, so do we.
+// When the test run goes away, so do we: also when it went away while this
+// process was still starting, before the listener below existed.
 process.on('disconnect', () => process.exit(0));
+if (!process.connected) process.exit(0);
 
 send({ event: 'ready' });
 // Most lessons import express: load it now, while the test file is still being
