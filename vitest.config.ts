@@ -17,6 +17,11 @@ const pool = 'threads';
 
 export default defineConfig({
   test: {
+    // The suites and test/support, transformed once and kept (keyed by their
+    // content) in node_modules/.experimental-vitest-cache: a learner's run
+    // starts about 0.2 s sooner. The learner's own code is not transformed by
+    // vitest: it runs in its own process, under tsx.
+    experimental: { fsModuleCache: true },
     testTimeout: 10_000,
     hookTimeout: 10_000,
     projects: [
