@@ -226,18 +226,6 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
 
   let browser: Browser | undefined;
   let launchError: Error | undefined;
-  // Started as the file loads, so that the browser comes up while vitest
-  // collects the tests and the lesson's process starts; the first test waits for it.
-  const launching = launchBrowser(search.executablePath).then(
-    (launched) => {
-      browser = launched;
-    },
-    (error: unknown) => {
-      // Every test then fails with this message (a failing hook would only skip them).
-      const first = String((error as Error).message).split('\n')[0];
-      launchError = new Error(`could not start the browser at ${search.executablePath}: ${first}`);
-    },
-  );
   const contexts = new Set<BrowserContext>();
   const handle: BrowserHandle = {
     async newPage() {
@@ -250,7 +238,15 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
   };
 
   describe(name, () => {
-    beforeAll(() => launching, 20_000);
+    beforeAll(async () => {
+      try {
+        browser = await launchBrowser(search.executablePath);
+      } catch (error) {
+        // Every test then fails with this message (a failing hook would only skip them).
+        const first = String((error as Error).message).split('\n')[0];
+        launchError = new Error(`could not start the browser at ${search.executablePath}: ${first}`);
+      }
+    }, 20_000);
 
     afterEach(async () => {
       await Promise.allSettled([...contexts].map((context) => context.close()));
