@@ -11,9 +11,6 @@ const setupFiles = ['test/support/fail-fast.ts'];
 // lessons of `npm test`) run side by side even on 2 cores, where vitest's
 // default would be one file at a time.
 const maxWorkers = 3;
-// Worker threads start faster than child processes, and the learner's code never
-// runs in them: it runs in a child process of its own (test/support/lesson-host.ts).
-const pool = 'threads';
 
 export default defineConfig({
   test: {
@@ -25,8 +22,8 @@ export default defineConfig({
     testTimeout: 10_000,
     hookTimeout: 10_000,
     projects: [
-      { extends: true, test: { name: 'lessons', include: lessonSuites, setupFiles, maxWorkers, pool, env: { WORKSHOP_TARGET: 'lessons' } } },
-      { extends: true, test: { name: 'solutions', include: lessonSuites, setupFiles, maxWorkers, pool, env: { WORKSHOP_TARGET: 'solutions' } } },
+      { extends: true, test: { name: 'lessons', include: lessonSuites, setupFiles, maxWorkers, env: { WORKSHOP_TARGET: 'lessons' } } },
+      { extends: true, test: { name: 'solutions', include: lessonSuites, setupFiles, maxWorkers, env: { WORKSHOP_TARGET: 'solutions' } } },
       { extends: true, test: { name: 'workshop', include: ['test/workshop/**/*.test.ts'] } },
     ],
   },
