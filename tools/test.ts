@@ -8,8 +8,9 @@
 import path from 'node:path';
 import { lessonOrFail, parseCommand } from './cli/args.ts';
 import LessonReporter, { vitestColourEnvironment } from './cli/lesson-reporter.ts';
-import { suitePrefix } from './cli/suites.ts';
-import { root } from './manifest.ts';
+import { startHostPool } from './cli/host-pool.ts';
+import { suiteFiles, suitePrefix } from './cli/suites.ts';
+import { lessons, root } from './manifest.ts';
 
 const NAME = 'test';
 
@@ -28,6 +29,10 @@ export async function vitestRun(argv: string[]) {
   // vitest decides its own colours once, when it is imported, from the
   // environment (see vitestColourEnvironment); its workers inherit it too.
   Object.assign(process.env, vitestColourEnvironment());
+  // One learner process per suite file, started now, while vitest loads: at
+  // most as many at once as vitest runs files at once (vitest.config.ts).
+  const files = (chosen.length > 0 ? chosen : lessons).flatMap(suiteFiles).length;
+  startHostPool({ spares: Math.min(files, 3), total: files });
   return {
     mode: 'test' as const,
     filters: chosen.map(suitePrefix),

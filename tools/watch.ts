@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Plugin } from 'vite';
 import { existingFolderOrFail, fail, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
 import { painter } from './cli/colours.ts';
+import { startHostPool } from './cli/host-pool.ts';
 import LessonReporter, { vitestColourEnvironment } from './cli/lesson-reporter.ts';
 import { hasSuite, suiteEnvironment, suiteFiles, suitePrefix } from './cli/suites.ts';
 import { root, testPath } from './manifest.ts';
@@ -48,6 +49,9 @@ export async function vitestRun(argv: string[]) {
   console.log(paint.dim(`Watching ${shownFolder(lesson)}${flags.poll ? ` by polling every ${POLL_INTERVAL_MS} ms` : ''}. Press q or Ctrl+C to stop.`));
   const escaped = folder.split(path.sep).join('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const suites = suiteFiles(lesson);
+  // A learner process per suite file waits for the next run, so that a save
+  // does not wait for Node and tsx to start (tools/cli/host-pool.ts).
+  startHostPool({ spares: suites.length });
 
   // vitest watches the repository. A lesson folder elsewhere (WORKSHOP_ROOT) is
   // added when its server starts, before the first run, so no early save is missed.

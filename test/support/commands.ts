@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { POOL_PREFIX } from '../../tools/cli/host-pool.ts';
 import { nodeArgsOfScript } from '../../tools/cli/npm-scripts.ts';
 import { folderName, lessons, root, type Lesson } from '../../tools/manifest.ts';
 
@@ -134,3 +135,27 @@ export const shippedLessons = (workshop: Workshop): Lesson[] =>
 
 /** Removes ANSI colour codes. */
 export const plain = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+/**
+ * What a command left running or on disk after it ended: the processes whose
+ * environment holds `entry` (read from Linux's /proc; none elsewhere), and the
+ * folders of its pool of learner processes (tools/cli/host-pool.ts).
+ */
+export function leftBehind(entry: string, commandPid?: number): { processes: number[]; poolFolders: string[] } {
+  const processes =
+    process.platform !== 'linux'
+      ? []
+      : fs
+          .readdirSync('/proc')
+          .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+          .filter((pid) => {
+            try {
+              return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
+            } catch {
+              return false;
+            }
+          })
+          .map(Number);
+  const poolFolders = commandPid === undefined ? [] : fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith(`${POOL_PREFIX}${commandPid}-`));
+  return { processes, poolFolders };
+}

@@ -1,10 +1,14 @@
 // Runs in a child process, never in the test's thread: it loads the code under
 // test and serves it on port 0. A learner's `while (true)` can block this process
-// for ever; the parent (lesson-host.ts) notices and kills it, and the test run
-// goes on. Messages arrive over Node's IPC channel; see lesson-host.ts for the protocol.
+// for ever; the test (lesson-host.ts) notices and kills it, and the test run
+// goes on. Requests come from the test's worker: over Node's IPC channel when the
+// worker started this process, or over a local socket (WORKSHOP_HOST_SOCKET) when
+// the command started it ahead of time (tools/cli/host-pool.ts); see
+// lesson-host.ts for the protocol.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { jsonLines } from './host-spawn.ts';
 import { quietState, trackServer } from './host-quiet.ts';
 
 type Request =
@@ -36,7 +40,15 @@ http.ServerResponse.prototype.write = function (this: http.ServerResponse, ...ar
   return (originalWrite as (...a: unknown[]) => boolean).apply(this, args);
 } as typeof originalWrite;
 
+/** Set when the command started this process ahead of time: the one worker that claims it connects here. */
+const socketPath = process.env.WORKSHOP_HOST_SOCKET;
+let worker: net.Socket | undefined;
+
 function send(message: unknown): void {
+  if (socketPath) {
+    if (worker?.writable) worker.write(`${JSON.stringify(message)}\n`);
+    return;
+  }
   // Never to a closed channel: that error would come back as an uncaught exception, reported by another send.
   if (process.connected) process.send?.(message);
 }
@@ -197,24 +209,43 @@ async function handle(request: Request): Promise<unknown> {
   }
 }
 
-process.on('message', (request: Request) => {
+function receive(request: Request): void {
   handle(request).then(
     (value) => send({ id: request.id, ok: true, value }),
     (error: unknown) => send({ id: request.id, ok: false, error: describe(error) }),
   );
-});
+}
 
 // An error thrown later, in a timer or a listener, would otherwise kill the
 // process silently; report it so the test can show it.
 process.on('uncaughtException', (error) => send({ event: 'crash', error: describe(error) }));
 process.on('unhandledRejection', (error) => send({ event: 'crash', error: describe(error) }));
 
-// When the test run goes away, so do we: also when it went away while this
+// When whoever started us goes away, so do we: also when it went away while this
 // process was still starting, before the listener below existed.
 process.on('disconnect', () => process.exit(0));
 if (!process.connected) process.exit(0);
 
-send({ event: 'ready' });
+if (socketPath) {
+  // One worker, once: the first connection is served, and when it closes (the
+  // test file is done, or its worker died) this process ends.
+  const listener = net.createServer((socket) => {
+    if (worker) return socket.destroy();
+    worker = socket;
+    listener.close();
+    socket.setEncoding('utf8');
+    socket.on('data', jsonLines((request) => receive(request as Request)));
+    socket.on('error', () => {});
+    socket.on('close', () => process.exit(0));
+    // The pool starts the next spare.
+    if (process.connected) process.send?.({ event: 'claimed' });
+    send({ event: 'ready' });
+  });
+  listener.listen(socketPath);
+} else {
+  process.on('message', receive);
+  send({ event: 'ready' });
+}
 // Most lessons import express: load it now, while the test file is still being
 // collected, so the first listen only has to load the learner's own file.
 import('express').catch(() => {});

@@ -1,17 +1,13 @@
-// Starts the code under test in a child process (host.ts) and talks to it over
-// IPC and HTTP. Every wait has a deadline, so a learner's broken code (throws at
+// Runs the code under test in its own process (host.ts; host-process.ts starts
+// or claims it) and talks to it by messages and over HTTP. Every wait has a deadline, so a learner's broken code (throws at
 // import, never answers, loops for ever) fails one test with a clear message
 // within seconds, and the next test gets a fresh process.
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import { root } from '../../tools/manifest.ts';
+import { startHostProcess, type HostProcess } from './host-process.ts';
 import type { QuietState } from './host-quiet.ts';
 import { shown, targetFile } from './target.ts';
 import { LessonError, format } from './teach.ts';
-
-const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.ts');
 
 /** Loading TypeScript and Express in a new process takes about a second; allow for a busy machine. */
 export const LOAD_DEADLINE_MS = 7000;
@@ -41,10 +37,9 @@ type HostEvent =
 
 class Timeout extends Error {}
 
-/** One child process. Replaced by a new one after it dies or is killed. */
+/** One learner's process. Replaced by a new one after it dies or is killed. */
 class Host {
-  readonly child: ChildProcess;
-  readonly output: string[] = [];
+  readonly process: HostProcess = startHostProcess();
   readonly crashes: HostError[] = [];
   readonly clientData = new Map<number, string[]>();
   exited = false;
@@ -56,30 +51,18 @@ class Host {
 
   /** `onKilled`: called when the harness kills it, so that a fresh one can start at once. */
   constructor(private readonly onKilled: () => void = () => {}) {
-    this.child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', HOST], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // development, not vitest's "test": Express then logs errors such as
-      // ERR_HTTP_HEADERS_SENT, and the messages can show them.
-      env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'development' },
-    });
-    const keep = (chunk: Buffer) => {
-      this.output.push(...chunk.toString().split('\n').filter(Boolean));
-      if (this.output.length > 40) this.output.splice(0, this.output.length - 40);
-    };
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
     this.ready = new Promise((resolve, reject) => {
-      this.child.once('exit', (code, signal) => {
+      this.process.onExit((reason) => {
         this.exited = true;
-        this.exitReason = signal ?? `exit code ${code}`;
+        this.exitReason = reason;
         reject(new Error(`exited (${this.exitReason}) before it was ready`));
         for (const settle of this.pending.values()) {
           settle({ id: 0, ok: false, error: { message: `the server process exited (${this.exitReason})`, name: 'Exited' } });
         }
         this.pending.clear();
       });
-      this.child.on('message', (message: Reply | HostEvent) => {
+      this.process.onMessage((received) => {
+        const message = received as Reply | HostEvent;
         if ('event' in message) {
           if (message.event === 'ready') {
             this.isReady = true;
@@ -100,10 +83,15 @@ class Host {
     this.ready.catch(() => {});
   }
 
+  /** Its last lines of stdout and stderr. */
+  get output(): string[] {
+    return this.process.output();
+  }
+
   request(op: string, payload: Record<string, unknown>, deadlineMs: number): Promise<Reply> {
     const gone: Reply = { id: 0, ok: false, error: { message: 'the server process has exited', name: 'Exited' } };
     // Killed but not yet reaped: its IPC channel is closing, and a send would fail with EPIPE.
-    if (this.exited || (this.killed && !this.child.connected)) return Promise.resolve(gone);
+    if (this.exited || (this.killed && !this.process.connected)) return Promise.resolve(gone);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -114,13 +102,10 @@ class Host {
         clearTimeout(timer);
         resolve(reply);
       });
-      // A process that dies meanwhile fails the send (EPIPE): that is an exit, not a crash of the test run.
-      this.child.send({ id, op, ...payload }, (error) => {
-        if (!error) return;
-        clearTimeout(timer);
-        this.pending.delete(id);
-        resolve(gone);
-      });
+      // A process that dies meanwhile fails the send (EPIPE): that is an exit, not a
+      // crash of the test run. The request stays pending until the exit is known,
+      // which settles it with the reason (exit code 3, SIGABRT) that the message names.
+      void this.process.send({ id, op, ...payload });
     });
   }
 
@@ -140,7 +125,7 @@ class Host {
   kill(): void {
     if (this.killed) return;
     this.killed = true;
-    if (!this.exited) this.child.kill('SIGKILL');
+    if (!this.exited) this.process.kill();
     this.onKilled();
   }
 }
@@ -223,7 +208,9 @@ function diedFailure(file: string, host: Host, read: string): LessonError {
       got: outOfMemory
         ? 'its process ran out of memory and died: something wrote or stored data for ever without pausing (a while (true) loop around res.write?).'
         : `its process exited (${host.exitReason}). Does the code call process.exit() or throw where nothing catches it?`,
-      hint: 'A loop that never awaits never lets Node send the bytes it writes, so they pile up in memory.',
+      hint: outOfMemory
+        ? 'A loop that never awaits never lets Node send the bytes it writes, so they pile up in memory.'
+        : 'One process serves every client: whatever ends it (process.exit(), an error nothing catches) ends every stream at once.',
       read,
     }),
   );

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { lessonList, root } from '../../tools/manifest.ts';
-import { runCommand } from '../support/commands.ts';
+import { leftBehind, runCommand } from '../support/commands.ts';
+import { pollUntil } from '../support/poll.ts';
 
 /** Runs npm test's command (tools/test.ts, started by tools/vitest-command.mjs), with this checkout's lessons/ (or WORKSHOP_TARGET_DIR in env). */
 const npmTest = (args: string[], env: Record<string, string> = {}) => runCommand(root, 'test', args, { env });
@@ -32,15 +33,8 @@ describe('npm test', () => {
   });
 
   test('npm test 1 on a server that holds its headers back fails with a teaching message', { timeout: 60_000 }, async () => {
-    // A copy of lessons/ with a lesson 01 that sets the headers but never sends them.
-    // Inside the repository, so that the copy finds express in node_modules.
-    fs.mkdirSync(path.join(root, '.verify'), { recursive: true });
-    const lessonsCopy = fs.mkdtempSync(path.join(root, '.verify', 'test-command-'));
-    fs.mkdirSync(path.join(lessonsCopy, '01-headers'));
-    fs.writeFileSync(
-      path.join(lessonsCopy, '01-headers', 'server.ts'),
-      "import express from 'express';\nexport function createApp() {\n  const app = express();\n  app.get('/events', (req, res) => {\n    res.set('Content-Type', 'text/event-stream');\n  });\n  return app;\n}\n",
-    );
+    // A lesson 01 that sets the headers but never sends them.
+    const lessonsCopy = lessonOne("  app.get('/events', (req, res) => {\n    res.set('Content-Type', 'text/event-stream');\n  });\n");
     try {
       const run = await npmTest(['1'], { WORKSHOP_TARGET_DIR: lessonsCopy });
       expect(run.code).toBe(1);
@@ -49,4 +43,35 @@ describe('npm test', () => {
       fs.rmSync(lessonsCopy, { recursive: true, force: true });
     }
   });
+
+  // npm test starts the learner's processes ahead of time (tools/cli/host-pool.ts);
+  // one that dies must still be named with how it died, and none may outlive the run.
+  test('npm test 1 on a server that calls process.exit(3) names the exit code, and leaves no process running', { timeout: 60_000 }, async () => {
+    const lessonsCopy = lessonOne("  app.get('/events', () => {\n    process.exit(3);\n  });\n");
+    try {
+      const run = await npmTest(['1'], { WORKSHOP_TARGET_DIR: lessonsCopy });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/Your code: its process exited \(exit code 3\)\. Does the code call process\.exit\(\)/);
+      // Each of the run's processes has lessonsCopy in its environment.
+      const left = await pollUntil(() => leftBehind(`WORKSHOP_TARGET_DIR=${lessonsCopy}`).processes, (pids) => pids.length === 0, 3000);
+      expect(left, 'processes of the npm test run still running after it ended').toEqual([]);
+    } finally {
+      fs.rmSync(lessonsCopy, { recursive: true, force: true });
+    }
+  });
 });
+
+/**
+ * A copy of lessons/ whose lesson 01 server.ts registers `routes` on its app.
+ * Inside the repository, so that the copy finds express in node_modules.
+ */
+function lessonOne(routes: string): string {
+  fs.mkdirSync(path.join(root, '.verify'), { recursive: true });
+  const lessonsCopy = fs.mkdtempSync(path.join(root, '.verify', 'test-command-'));
+  fs.mkdirSync(path.join(lessonsCopy, '01-headers'));
+  fs.writeFileSync(
+    path.join(lessonsCopy, '01-headers', 'server.ts'),
+    `import express from 'express';\nexport function createApp() {\n  const app = express();\n${routes}  return app;\n}\n`,
+  );
+  return lessonsCopy;
+}

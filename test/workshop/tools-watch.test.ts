@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { root } from '../../tools/manifest.ts';
-import { commandArgs, commandEnv, makeWorkshop, plain } from '../support/commands.ts';
+import { commandArgs, commandEnv, leftBehind, makeWorkshop, plain } from '../support/commands.ts';
+import { pollUntil } from '../support/poll.ts';
 
 const running: ChildProcess[] = [];
 afterEach(() => {
@@ -28,8 +29,15 @@ function startWatch(dir: string, args: string[]) {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
+    pid: child.pid,
     output: () => output,
+    /** As Ctrl+C in a terminal does; resolves once the command has exited. */
+    async stop(): Promise<void> {
+      child.kill('SIGINT');
+      await exited;
+    },
     /** Resolves once `pattern` matches the output `times` times; fails after `withinMs`. */
     waitFor(pattern: RegExp, withinMs: number, times = 1): Promise<void> {
       const global = new RegExp(pattern.source, 'g');
@@ -63,6 +71,15 @@ test('the starter fails; saving a solution reruns the suite and names the next l
   await watch.waitFor(/Lesson 01 passes\. Next: npm run watch lesson-02 \(docs\/02-write-vs-end\.md\)/, 20_000);
   // Watching changes nothing by itself.
   expect(workshop.status()).toBe(' M lessons/01-headers/server.ts\n');
+
+  // Stopped, it takes the learner processes it keeps waiting for the next run with it.
+  await watch.stop();
+  const left = await pollUntil(
+    () => leftBehind(`WORKSHOP_ROOT=${workshop.dir}`, watch.pid),
+    ({ processes, poolFolders }) => processes.length + poolFolders.length === 0,
+    3000,
+  );
+  expect(left, 'what npm run watch left after it was stopped').toEqual({ processes: [], poolFolders: [] });
 });
 
 test('--poll notices saves by polling', { timeout: 60_000 }, async () => {

@@ -1,0 +1,51 @@
+// How the learner's process (host.ts) is started: by the test's worker
+// (host-process.ts), or ahead of time by the command that runs vitest
+// (tools/cli/host-pool.ts). Both start it the same way.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HOST_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.ts');
+
+/** Node's arguments: a small heap, so that a loop that writes for ever dies quickly; TypeScript through tsx. */
+export const hostArguments = (): string[] => ['--max-old-space-size=256', '--import', 'tsx', HOST_FILE];
+
+/**
+ * development, not vitest's "test": Express then logs errors such as
+ * ERR_HTTP_HEADERS_SENT, and the messages can show them.
+ */
+export const hostEnvironment = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  NODE_OPTIONS: '',
+  NODE_ENV: 'development',
+  ...extra,
+});
+
+/** Where a host started ahead of time listens for the worker that claims it: a Unix socket, or a named pipe on Windows. */
+export const hostSocketPath = (poolDir: string, id: string): string =>
+  process.platform === 'win32' ? `\\\\.\\pipe\\${path.basename(poolDir)}-${id}` : path.join(poolDir, `${id}.sock`);
+
+/** The files of a pooled host in its pool's folder. */
+export const pooledHostFiles = (poolDir: string, id: string) => ({
+  /** Exists while nobody has claimed the host; holds its pid. Renamed to `taken` by the worker that claims it. */
+  spare: path.join(poolDir, `${id}.spare`),
+  taken: path.join(poolDir, `${id}.taken`),
+  /** Its stdout and stderr. */
+  log: path.join(poolDir, `${id}.log`),
+  /** Written by the pool when it exits: "SIGKILL", "exit code 1", … */
+  exit: path.join(poolDir, `${id}.exit`),
+  socket: hostSocketPath(poolDir, id),
+});
+
+/** Splits a stream of newline-ended JSON messages, as both ends of a pooled host's socket send them. */
+export function jsonLines(onMessage: (message: unknown) => void): (chunk: string) => void {
+  let buffered = '';
+  return (chunk) => {
+    buffered += chunk;
+    let end: number;
+    while ((end = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      if (line) onMessage(JSON.parse(line));
+    }
+  };
+}
