@@ -8,12 +8,12 @@
 //   - any other error (a bug in the workshop's tests) in full, as vitest prints it;
 //   - last, one verdict line per lesson (tools/cli/verdict.ts, shared with watch).
 // Colour only when colourWanted() says so (a terminal, NO_COLOR, FORCE_COLOR).
-// npm test loads it with `--reporter=<this file>` and tells it which lessons it
-// asked for in WORKSHOP_LESSONS; watch passes the same as options.
+// npm test and watch (tools/test.ts, tools/watch.ts) create it with the lessons
+// they were asked for.
 import path from 'node:path';
-import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSpecification, TestSuite, Vitest } from 'vitest/node';
+import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSpecification, Vitest } from 'vitest/node';
 import { learnerFrames } from '../../test/support/teach.ts';
-import { findLesson, lessons, root, type Lesson, type Tree } from '../manifest.ts';
+import { lessons, root, type Lesson, type Tree } from '../manifest.ts';
 import { colourWanted, painter, type Painter } from './colours.ts';
 import { outcomesOf, suitePrefix } from './suites.ts';
 import { recordVerdicts, testedTree } from './verdict-cache.ts';
@@ -22,7 +22,7 @@ import { verdictLine } from './verdict.ts';
 export interface LessonReporterOptions {
   /** 'test' for npm test (runs once), 'watch' for npm run watch (reruns on save). */
   mode?: 'test' | 'watch';
-  /** The lessons asked for; default: WORKSHOP_LESSONS ("03,04"), else every lesson that ran. */
+  /** The lessons asked for; default: every lesson that ran. */
   lessons?: Lesson[];
 }
 
@@ -82,11 +82,7 @@ export default class LessonReporter implements Reporter {
 
   constructor(options: LessonReporterOptions = {}) {
     this.mode = options.mode ?? 'test';
-    this.asked =
-      options.lessons ??
-      process.env.WORKSHOP_LESSONS?.split(',')
-        .map((id) => findLesson(id))
-        .filter((lesson): lesson is Lesson => lesson !== undefined);
+    this.asked = options.lessons;
   }
 
   onInit(vitest: Vitest): void {

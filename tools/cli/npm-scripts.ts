@@ -5,9 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { root } from '../manifest.ts';
 
+let scripts: Record<string, string> | undefined;
+
 /** The arguments after `node` of script `name`, or undefined when it is not such a command. */
 export function nodeArgsOfScript(name: string): string[] | undefined {
-  const { scripts } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  // Read once: the tests and the sample generator ask for every step they run.
+  scripts ??= (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const words = scripts[name]?.split(' ');
   if (words?.[0] !== 'node') return undefined;
   const rest = words.slice(1);

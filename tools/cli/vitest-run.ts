@@ -1,6 +1,6 @@
 // Runs vitest once, in its own plain Node process, and reads the results of
-// every suite file it ran (written by tools/cli/result-reporter.ts). progress (through suites.ts) and verify both use it;
-// npm test runs the same binary with the learner's own reporter.
+// every suite file it ran (written by tools/cli/result-reporter.ts). progress (through suites.ts) and verify both use it.
+// npm test and watch run vitest in their own process instead (tools/vitest-command.mjs).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
