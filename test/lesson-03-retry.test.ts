@@ -183,7 +183,7 @@ describe('lesson 03: the retry field', () => {
   });
 
   test('a real EventSource waits retryMs before it reconnects', async () => {
-    const retryMs = 300;
+    const retryMs = 150;
     const server = await lesson.start({ retryMs });
     const client = watchEventSource(`${server.url}/events`);
 
