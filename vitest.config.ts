@@ -19,8 +19,11 @@ export default defineConfig({
     // starts about 0.2 s sooner. The learner's own code is not transformed by
     // vitest: it runs in its own process, under tsx.
     experimental: { fsModuleCache: true },
-    testTimeout: 10_000,
-    hookTimeout: 10_000,
+    // A backstop only: every wait in the suites has its own deadline and message.
+    // A first test may wait for its process to start (up to 8 s on a machine far
+    // too busy) and then for the learner's file to load (up to 7 s).
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
     projects: [
       { extends: true, test: { name: 'lessons', include: lessonSuites, setupFiles, maxWorkers, env: { WORKSHOP_TARGET: 'lessons' } } },
       { extends: true, test: { name: 'solutions', include: lessonSuites, setupFiles, maxWorkers, env: { WORKSHOP_TARGET: 'solutions' } } },

@@ -391,7 +391,8 @@ describe('lesson 09: behind the real compression middleware', () => {
 
 describe('lesson 09: what lessons 01-08 built still works', () => {
   test('headers, retryMs, the welcome with ?name=, and a client that comes back with Last-Event-ID gets what it missed, or a reset', async () => {
-    const server = await lesson.start({ retryMs: 1234, intervalMs: 30, historySize: 5, heartbeatMs: NO_HEARTBEAT });
+    // historySize 100: three seconds of ticks, so that the client is back long before its tick is gone, on any machine.
+    const server = await lesson.start({ retryMs: 1234, intervalMs: 30, historySize: 100, heartbeatMs: NO_HEARTBEAT });
     const first = await connectAndWelcome(server, READ.carried, '/events?name=Ada');
     expectSseHeaders(first, READ.carried);
     check(first.retries[0] === 1234, {
@@ -413,7 +414,7 @@ describe('lesson 09: what lessons 01-08 built still works', () => {
       read: READ.carried,
     });
 
-    // Back with the id of the first tick: the history (5 events) still has it.
+    // Back with the id of the first tick: the history still has it.
     const back = await connect(server, READ.carried, { headers: { 'Last-Event-ID': String(k) } });
     await until(() => ticks(back.events).length >= 7, 1500);
     const ids = ticks(back.events).map((event) => Number(event.id)).slice(0, 4);
@@ -424,14 +425,19 @@ describe('lesson 09: what lessons 01-08 built still works', () => {
     });
     back.close();
 
-    // More than 5 ticks have passed since k: it is gone from the history.
-    const late = await connect(server, READ.carried, { headers: { 'Last-Event-ID': String(k) } });
+    // A server that keeps 3 events: once a client has seen 5 ticks, the first one is gone from the history.
+    const short = await lesson.start({ intervalMs: 30, historySize: 3, heartbeatMs: NO_HEARTBEAT });
+    const seen = await connect(short, READ.carried);
+    await until(() => ticks(seen.events).length >= 5, 1500);
+    const gone = ticks(seen.events)[0]?.id ?? '1';
+    seen.close();
+    const late = await connect(short, READ.carried, { headers: { 'Last-Event-ID': gone } });
     await until(() => late.events.length >= 3, 1500);
     const types = late.events.map((event) => event.type);
     const resetAt = types.indexOf('reset');
     const tickAt = types.indexOf('tick');
     check(resetAt !== -1 && (tickAt === -1 || resetAt < tickAt), {
-      expected: `after Last-Event-ID: ${k}, older than the 5 kept events (historySize: 5), a reset event before any tick (lesson 08)`,
+      expected: `after Last-Event-ID: ${gone}, older than the 3 kept events (historySize: 3), a reset event before any tick (lesson 08)`,
       got: `the events ${showEvents(late.events.slice(1))}`,
       read: READ.carried,
     });

@@ -15,7 +15,8 @@ export const LOAD_DEADLINE_MS = 7000;
  * Starting the harness's own process runs no learner code, so only a broken
  * install (or a machine far too busy) makes it fail. Counted from the first
  * test that needs it, and short enough to fail with this message before the
- * test's own 10 s timeout.
+ * test's own timeout (vitest.config.ts), which also leaves room for the first
+ * load after it (LOAD_DEADLINE_MS).
  */
 const READY_DEADLINE_MS = 8000;
 /** How long the host may take to answer a ping before we call it stuck. */
