@@ -20,10 +20,11 @@ export default defineConfig({
     // vitest: it runs in its own process, under tsx.
     experimental: { fsModuleCache: true },
     // A backstop only: every wait in the suites has its own deadline and message.
-    // A first test may wait for its process to start (up to 8 s on a machine far
-    // too busy) and then for the learner's file to load (up to 7 s).
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // On a machine far too busy, a first test may wait for its process to start
+    // (up to 15 s) and then for the learner's file to load (up to 14 s while the
+    // process still answers, 7 s when it does not: test/support/lesson-host.ts).
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
     projects: [
       { extends: true, test: { name: 'lessons', include: lessonSuites, setupFiles, maxWorkers, env: { WORKSHOP_TARGET: 'lessons' } } },
       { extends: true, test: { name: 'solutions', include: lessonSuites, setupFiles, maxWorkers, env: { WORKSHOP_TARGET: 'solutions' } } },

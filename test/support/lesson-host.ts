@@ -12,13 +12,18 @@ import { LessonError, format } from './teach.ts';
 /** Loading TypeScript and Express in a new process takes about a second; allow for a busy machine. */
 export const LOAD_DEADLINE_MS = 7000;
 /**
+ * A load still going at LOAD_DEADLINE_MS in a process that answers a ping is
+ * slow (a machine far too busy), not stuck in a loop: it may go on up to here.
+ */
+const BUSY_LOAD_DEADLINE_MS = 2 * LOAD_DEADLINE_MS;
+/**
  * Starting the harness's own process runs no learner code, so only a broken
  * install (or a machine far too busy) makes it fail. Counted from the first
  * test that needs it, and short enough to fail with this message before the
  * test's own timeout (vitest.config.ts), which also leaves room for the first
  * load after it (LOAD_DEADLINE_MS).
  */
-const READY_DEADLINE_MS = 8000;
+const READY_DEADLINE_MS = 15_000;
 /** How long the host may take to answer a ping before we call it stuck. */
 const PING_DEADLINE_MS = 1000;
 /** A quiet look is a hint: a process that takes longer to answer is busy, and the waits run to their deadlines. */
@@ -89,16 +94,31 @@ class Host {
     return this.process.output();
   }
 
-  request(op: string, payload: Record<string, unknown>, deadlineMs: number): Promise<Reply> {
+  /**
+   * Sends a request and waits for its reply until `deadlineMs`. With
+   * `whileResponsiveMs`, a process that still answers a ping at the deadline is
+   * busy (loading on a slow machine, or awaiting), not stuck: it gets another
+   * `deadlineMs`, as long as the whole wait stays within `whileResponsiveMs`.
+   * A process blocked by a synchronous loop answers no ping and fails at the first deadline.
+   */
+  request(op: string, payload: Record<string, unknown>, deadlineMs: number, whileResponsiveMs = deadlineMs): Promise<Reply> {
     const gone: Reply = { id: 0, ok: false, error: { message: 'the server process has exited', name: 'Exited' } };
     // Killed but not yet reaped: its IPC channel is closing, and a send would fail with EPIPE.
     if (this.exited || (this.killed && !this.process.connected)) return Promise.resolve(gone);
     const id = this.nextId++;
+    const started = performance.now();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
+      let timer: NodeJS.Timeout;
+      const expire = async () => {
+        const more = Math.min(deadlineMs, whileResponsiveMs - (performance.now() - started));
+        if (more > 0 && this.pending.has(id) && (await this.responsive())) {
+          if (this.pending.has(id)) timer = setTimeout(expire, more);
+          return;
+        }
+        if (!this.pending.delete(id)) return;
         reject(new Timeout(op));
-      }, deadlineMs);
+      };
+      timer = setTimeout(expire, deadlineMs);
       this.pending.set(id, (reply) => {
         clearTimeout(timer);
         resolve(reply);
@@ -284,6 +304,7 @@ export function useLesson(id: string, docs: string) {
   const stuckIn = {
     listen: {
       deadlineMs: LOAD_DEADLINE_MS,
+      whileResponsiveMs: BUSY_LOAD_DEADLINE_MS,
       expected: (file: string) => `${shown(file)} to load and build its app within ${LOAD_DEADLINE_MS / 1000} s`,
       got: 'it never finished: code at the top level of the file, or in createApp, runs for ever.',
       hint: 'Only set things up in createApp; loops and timers belong inside the request handler.',
@@ -291,6 +312,7 @@ export function useLesson(id: string, docs: string) {
     client: {
       // The file is usually loaded already by then; subscribe() itself must return at once.
       deadlineMs: 4000,
+      whileResponsiveMs: BUSY_LOAD_DEADLINE_MS,
       expected: (file: string) => `subscribe() in ${shown(file)} to return at once`,
       got: 'it never returned: something in subscribe() (or at the top level of the file) runs for ever.',
       hint: 'subscribe() only creates the EventSource and adds a listener; the events arrive later, in the listener.',
@@ -298,19 +320,20 @@ export function useLesson(id: string, docs: string) {
     call: {
       // The first call loads the file (TypeScript compiled on the fly): as long as a listen.
       deadlineMs: LOAD_DEADLINE_MS,
+      whileResponsiveMs: BUSY_LOAD_DEADLINE_MS,
       expected: (file: string) => `the functions of ${shown(file)} to return at once`,
       got: 'a call never returned: something in the function (or at the top level of the file) runs for ever.',
       hint: 'A function that builds a string needs no loop that waits; look for a while loop whose condition never changes.',
     },
   };
 
-  /** Sends a request that runs learner code; a deadline means the code is stuck. */
   /**
    * A file that does not load fails the same way in every test: remember it, so
    * the other tests of the file fail at once instead of waiting out the deadline again.
    */
   const loadFailures = new Map<string, LessonError>();
 
+  /** Sends a request that runs learner code; a deadline the process does not answer a ping at means the code is stuck. */
   async function run(file: string, op: keyof typeof stuckIn, payload: Record<string, unknown>): Promise<unknown> {
     const known = loadFailures.get(`${op} ${file}`);
     if (known) throw new LessonError(known.message);
@@ -318,7 +341,7 @@ export function useLesson(id: string, docs: string) {
     const stuck = stuckIn[op];
     let reply: Reply;
     try {
-      reply = await current.request(op, { file, ...payload }, stuck.deadlineMs);
+      reply = await current.request(op, { file, ...payload }, stuck.deadlineMs, stuck.whileResponsiveMs);
     } catch {
       current.kill();
       const failure = new LessonError(format({ expected: stuck.expected(file), got: stuck.got, hint: stuck.hint, read: docs }));
