@@ -77,9 +77,20 @@ export function probeDefaults(lesson: Lesson): DefaultsCheck {
       const after = first && first.at - stream.headersAt;
       // Too soon is counted from the request (a busy test process can read the headers
       // late, never the event early); too late from the headers.
-      check(first && first.at >= DEFAULT_INTERVAL_MS * 0.7 && after! <= DEFAULT_INTERVAL_MS + 900, {
+      const tooLate = (ms: number) => ms > DEFAULT_INTERVAL_MS + 900;
+      // A busy machine can hold one event back; a longer default holds back every one.
+      // So a late first event is measured again on the gap to the next.
+      let gap: number | undefined;
+      if (first && tooLate(after!)) {
+        const [, second] = await stream.waitForEvents(2, 2500);
+        gap = second && second.at - first.at;
+      }
+      check(first && first.at >= DEFAULT_INTERVAL_MS * 0.7 && (!tooLate(after!) || (gap !== undefined && !tooLate(gap))), {
         expected: `createApp() without options to send its first event about ${DEFAULT_INTERVAL_MS} ms after the stream opened (the default interval)`,
-        got: first ? `data: ${first.data} came ${Math.round(after!)} ms after the headers, ${Math.round(first.at)} ms after the request` : 'no event within 2.5 s',
+        got: !first
+          ? 'no event within 2.5 s'
+          : `data: ${first.data} came ${Math.round(after!)} ms after the headers, ${Math.round(first.at)} ms after the request` +
+            (tooLate(after!) ? (gap === undefined ? ', and no second event within 2.5 s' : `, and the next ${Math.round(gap)} ms later`) : ''),
         read: read.interval,
       });
     } finally {
