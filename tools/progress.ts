@@ -9,7 +9,7 @@ import path from 'node:path';
 import { docsPath, lessons, root, testPath, type Lesson } from './manifest.ts';
 import { commandLine, folderOf, parseCommand, shownFolder, workshopRoot } from './cli/args.ts';
 import { painter } from './cli/colours.ts';
-import { compareWithStarter, findStarter } from './cli/starters.ts';
+import { compareWithStarters, findStarter } from './cli/starters.ts';
 import { hasSuite, runSuitesOnce, type SuiteOutcome } from './cli/suites.ts';
 import { recordVerdicts, rememberedVerdict } from './cli/verdict-cache.ts';
 
@@ -33,12 +33,15 @@ const relative = (file: string) => path.relative(root, file).split(path.sep).joi
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** A lesson is "not started" while its files are exactly the starter's. */
-function untouched(lesson: Lesson): boolean {
-  const starter = findStarter(lesson);
-  if (!starter) return false; // no git history: we cannot tell, so "failing" it is
-  const { changed, missing } = compareWithStarter(lesson, starter);
-  return changed.length === 0 && missing.length === 0;
+/** The lessons whose files are exactly the starter's: "not started". */
+function untouched(candidates: Lesson[]): Set<Lesson> {
+  // No git history: we cannot tell, so "failing" it is.
+  const pairs = candidates.flatMap((lesson) => {
+    const starter = findStarter(lesson);
+    return starter ? [{ lesson, starter }] : [];
+  });
+  const comparisons = compareWithStarters(pairs);
+  return new Set(pairs.filter((_, i) => comparisons[i]!.changed.length === 0 && comparisons[i]!.missing.length === 0).map(({ lesson }) => lesson));
 }
 
 async function main(): Promise<void> {
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
   }
   // An untouched starter fails its suite: verify proves that for every lesson.
   // Not running those suites (unless --all) leaves the machine to the lessons in progress.
-  const notStarted = new Set(lessons.filter((lesson) => !statuses.has(lesson) && untouched(lesson)));
+  const notStarted = untouched(lessons.filter((lesson) => !statuses.has(lesson)));
   const toCheck = lessons.filter((lesson) => !statuses.has(lesson) && (flags.all || !notStarted.has(lesson)));
 
   // A verdict recorded by npm test, watch or an earlier progress for exactly

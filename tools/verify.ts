@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compareWithStarter, findStarter } from './cli/starters.ts';
+import { compareWithStarters, findStarter } from './cli/starters.ts';
 import type { SuiteOutcome } from './cli/suites.ts';
 import { recordVerdicts } from './cli/verdict-cache.ts';
 import { checkIndex } from './docs-index.ts';
@@ -81,10 +81,9 @@ function solutionOutcome(lesson: (typeof lessons)[number], suites: SuiteResult[]
 function pristineStarters(): { dir: string | undefined; note: string } {
   const starters = lessons.map((lesson) => ({ lesson, starter: findStarter(lesson) }));
   if (starters.some(({ starter }) => !starter)) return { dir: undefined, note: 'lessons/ (no git history to compare with)' };
-  const untouched = starters.every(({ lesson, starter }) => {
-    const { changed, missing, added } = compareWithStarter(lesson, starter!);
-    return changed.length + missing.length + added.length === 0;
-  });
+  const untouched = compareWithStarters(starters.map(({ lesson, starter }) => ({ lesson, starter: starter! }))).every(
+    ({ changed, missing, added }) => changed.length + missing.length + added.length === 0,
+  );
   if (untouched) return { dir: undefined, note: 'lessons/ (untouched)' };
   const dir = path.join(root, '.verify', 'starters');
   fs.rmSync(dir, { recursive: true, force: true });

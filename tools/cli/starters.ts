@@ -118,15 +118,23 @@ export function filesUnder(dir: string): string[] {
  * checkout with CRLF still counts as unchanged).
  */
 export function compareWithStarter(lesson: Lesson, starter: Starter): Comparison {
-  const dir = path.join(workshopRoot(), 'lessons', folderName(lesson));
-  const present = starter.files.filter((f) => fs.existsSync(path.join(workshopRoot(), f.gitPath)));
-  const hashes = present.length > 0 ? git(['hash-object', '--stdin-paths'], present.map((f) => f.gitPath).join('\n') + '\n').trim().split('\n') : [];
-  const result: Comparison = { changed: [], missing: [], unchanged: [], added: [] };
-  present.forEach((f, i) => (hashes[i] === f.blob ? result.unchanged : result.changed).push(f.file));
-  result.missing = starter.files.filter((f) => !present.includes(f)).map((f) => f.file);
-  const shipped = new Set(starter.files.map((f) => f.file));
-  result.added = filesUnder(dir).filter((file) => !shipped.has(file));
-  return result;
+  return compareWithStarters([{ lesson, starter }])[0]!;
+}
+
+/** compareWithStarter for several lessons, with one git call for all their files (progress asks for all 14). */
+export function compareWithStarters(pairs: { lesson: Lesson; starter: Starter }[]): Comparison[] {
+  const present = pairs.map(({ starter }) => starter.files.filter((f) => fs.existsSync(path.join(workshopRoot(), f.gitPath))));
+  const paths = present.flat().map((f) => f.gitPath);
+  const hashes = paths.length > 0 ? git(['hash-object', '--stdin-paths'], paths.join('\n') + '\n').trim().split('\n') : [];
+  let next = 0;
+  return pairs.map(({ lesson, starter }, i) => {
+    const result: Comparison = { changed: [], missing: [], unchanged: [], added: [] };
+    for (const f of present[i]!) (hashes[next++] === f.blob ? result.unchanged : result.changed).push(f.file);
+    result.missing = starter.files.filter((f) => !present[i]!.includes(f)).map((f) => f.file);
+    const shipped = new Set(starter.files.map((f) => f.file));
+    result.added = filesUnder(path.join(workshopRoot(), 'lessons', folderName(lesson))).filter((file) => !shipped.has(file));
+    return result;
+  });
 }
 
 /** Writes the starter's version of `files` (relative to the lesson folder) back into the lesson folder. */
