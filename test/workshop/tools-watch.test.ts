@@ -69,6 +69,8 @@ test('the starter fails; saving a solution reruns the suite and names the next l
 
   fs.copyFileSync(workshop.solutionFile('01'), workshop.lessonFile('01'));
   await watch.waitFor(/Lesson 01 passes\. Next: npm run watch lesson-02 \(docs\/02-write-vs-end\.md\)/, 20_000);
+  // The run names the file that was saved, as the learner's workshop shows it.
+  expect(watch.output()).toMatch(/^lessons\/01-headers\/server\.ts changed: running the tests again/m);
   // Watching changes nothing by itself.
   expect(workshop.status()).toBe(' M lessons/01-headers/server.ts\n');
 

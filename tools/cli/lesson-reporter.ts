@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSpecification, Vitest } from 'vitest/node';
 import { learnerFrames } from '../../test/support/teach.ts';
 import { lessons, root, type Lesson, type Tree } from '../manifest.ts';
+import { workshopRoot } from './args.ts';
 import { colourWanted, painter, type Painter } from './colours.ts';
 import { outcomesOf, suitePrefix } from './suites.ts';
 import { recordVerdicts, testedTree } from './verdict-cache.ts';
@@ -79,6 +80,8 @@ export default class LessonReporter implements Reporter {
   private headed = new Set<string>();
   /** The last verdict line (watch prints it once vitest is waiting again). */
   private verdict = '';
+  /** The saved file that starts the next run (tools/watch.ts reruns the suites itself). */
+  private savedFile: string | undefined;
 
   constructor(options: LessonReporterOptions = {}) {
     this.mode = options.mode ?? 'test';
@@ -260,9 +263,17 @@ export default class LessonReporter implements Reporter {
     if (this.mode === 'test') this.out(this.verdict);
   }
 
-  onWatcherRerun(_files: string[], trigger?: string): void {
+  /** Names the file whose save starts the next run, as vitest's own watcher would. */
+  rerunBecause(file: string): void {
+    this.savedFile = file;
+  }
+
+  onWatcherRerun(_files: string[], vitestTrigger?: string): void {
     if (process.stdout.isTTY) this.vitest.logger.clearFullScreen();
-    const why = trigger ? `${path.relative(root, trigger).split(path.sep).join('/')} changed` : 'Running again';
+    const trigger = this.savedFile ?? vitestTrigger;
+    this.savedFile = undefined;
+    // Named as the learner sees it, from the workshop's folder (WORKSHOP_ROOT may point elsewhere).
+    const why = trigger ? `${path.relative(workshopRoot(), trigger).split(path.sep).join('/')} changed` : 'Running again';
     this.out(this.paint.dim(`${why}: running the tests again…`));
     this.out();
   }
