@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { root } from '../../tools/manifest.ts';
-import { hostArguments, hostEnvironment, jsonLines, pooledHostFiles } from './host-spawn.ts';
+import { hostArguments, hostEnvironment, jsonLines, pooledHostFiles, writeJsonLine } from './host-spawn.ts';
 
 /** Output lines kept: enough for the end of a stack trace or of a log. */
 const OUTPUT_LINES = 40;
@@ -127,12 +127,12 @@ class PooledHost implements HostProcess {
     socket.setEncoding('utf8');
     socket.once('connect', () => {
       this.socket = socket;
+      socket.on('data', jsonLines((message) => this.messageListeners.forEach((listener) => listener(message))));
       for (const { message, sent } of this.queued.splice(0)) {
-        socket.write(`${JSON.stringify(message)}\n`);
+        writeJsonLine(socket, message);
         sent(true);
       }
     });
-    socket.on('data', jsonLines((message) => this.messageListeners.forEach((listener) => listener(message))));
     socket.once('error', () => {
       if (this.socket === socket) return;
       if (fs.existsSync(this.files.exit)) return this.ended();
@@ -169,7 +169,7 @@ class PooledHost implements HostProcess {
   send(message: object): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     if (!this.socket) return new Promise((sent) => this.queued.push({ message, sent }));
-    this.socket.write(`${JSON.stringify(message)}\n`);
+    writeJsonLine(this.socket, message);
     return Promise.resolve(true);
   }
 

@@ -36,7 +36,12 @@ export const pooledHostFiles = (poolDir: string, id: string) => ({
   socket: hostSocketPath(poolDir, id),
 });
 
-/** Splits a stream of newline-ended JSON messages, as both ends of a pooled host's socket send them. */
+/** Writes one message as a newline-ended JSON line: how both ends of a pooled host's socket send. */
+export function writeJsonLine(socket: { write(text: string): unknown }, message: unknown): void {
+  socket.write(`${JSON.stringify(message)}\n`);
+}
+
+/** Splits a stream of newline-ended JSON messages, as writeJsonLine sends them. */
 export function jsonLines(onMessage: (message: unknown) => void): (chunk: string) => void {
   let buffered = '';
   return (chunk) => {

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { jsonLines } from './host-spawn.ts';
+import { jsonLines, writeJsonLine } from './host-spawn.ts';
 import { quietState, trackServer } from './host-quiet.ts';
 
 type Request =
@@ -46,7 +46,7 @@ let worker: net.Socket | undefined;
 
 function send(message: unknown): void {
   if (socketPath) {
-    if (worker?.writable) worker.write(`${JSON.stringify(message)}\n`);
+    if (worker?.writable) writeJsonLine(worker, message);
     return;
   }
   // Never to a closed channel: that error would come back as an uncaught exception, reported by another send.

@@ -1,7 +1,8 @@
 // Runs the code under test in its own process (host.ts; host-process.ts starts
-// or claims it) and talks to it by messages and over HTTP. Every wait has a deadline, so a learner's broken code (throws at
-// import, never answers, loops for ever) fails one test with a clear message
-// within seconds, and the next test gets a fresh process.
+// or claims it) and talks to it by messages and over HTTP. Every wait has a
+// deadline, so a learner's broken code (throws at import, never answers, loops
+// for ever) fails one test with a clear message within seconds, and the next
+// test gets a fresh process.
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import { startHostProcess, type HostProcess } from './host-process.ts';
