@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { Lesson } from '../../tools/manifest.ts';
 import { checkLayout } from '../../tools/verify/layout.ts';
 import { checkLinks, slugify } from '../../tools/verify/links.ts';
+import { mergeSecondRun, type SuiteResult } from '../../tools/verify/vitest-run.ts';
 
 const lesson: Lesson = { id: '01', slug: 'headers', title: 'Headers', files: ['server.ts'], hints: ['Set the headers.'] };
 
@@ -105,5 +106,29 @@ describe('verify: links, anchors and npm scripts', () => {
     expect(slugify("The seed's `nn`")).toBe('the-seeds-nn');
     expect(slugify('res.write keeps the response open')).toBe('reswrite-keeps-the-response-open');
     expect(slugify('Why res and not req')).toBe('why-res-and-not-req');
+  });
+});
+
+describe('a suite file that failed in the full run runs again alone', () => {
+  const suite = (file: string, failed: number, project = 'solutions'): SuiteResult => ({
+    project,
+    file,
+    passed: 3 - failed,
+    failed,
+    skipped: 0,
+    failures: Array.from({ length: failed }, () => ({ name: `a test of ${file}`, message: 'a deadline passed' })),
+  });
+
+  test('passing alone, it counts as passed and is named with its first failure', () => {
+    const { suites, again } = mergeSecondRun('solutions', [suite('a', 0), suite('b', 1)], [suite('b', 0)]);
+    expect(suites.map((s) => [s.file, s.failed])).toEqual([['a', 0], ['b', 0]]);
+    expect(again).toEqual([{ file: 'b', firstFailures: [{ name: 'a test of b', message: 'a deadline passed' }] }]);
+  });
+
+  test('failing again, or not run again, it counts as failed; other projects keep their results', () => {
+    const first = [suite('b', 1), suite('c', 1), suite('b', 2, 'lessons')];
+    const { suites, again } = mergeSecondRun('solutions', first, [suite('b', 2)]);
+    expect(suites.map((s) => [s.project, s.file, s.failed])).toEqual([['solutions', 'b', 2], ['solutions', 'c', 1], ['lessons', 'b', 2]]);
+    expect(again).toEqual([]);
   });
 });
