@@ -54,8 +54,9 @@ export async function vitestRun(argv: string[]) {
   console.log(paint.dim(`Watching ${shownFolder(lesson)}${flags.poll ? ` by polling every ${POLL_INTERVAL_MS} ms` : ''}. Press q or Ctrl+C to stop.`));
   const suites = suiteFiles(lesson);
   // A learner process per suite file waits for the next run, so that a save
-  // does not wait for Node and tsx to start (tools/cli/host-pool.ts).
-  startHostPool({ spares: suites.length });
+  // does not wait for Node and tsx to start (tools/cli/host-pool.ts). Those a
+  // run claims are replaced once it is over, not while its tests want the CPU.
+  const pool = startHostPool({ spares: suites.length, refillWhenClaimed: false });
 
   // A save anywhere in the lesson folder reruns the lesson's suites at once:
   // vitest's own trigger patterns wait 100 ms first, a fifth of the learner's wait.
@@ -101,8 +102,8 @@ export async function vitestRun(argv: string[]) {
       // Each run starts its test files in new workers: a thread starts about 0.1 s
       // sooner than a child process. (npm test and verify keep vitest's forks.)
       pool: 'threads',
-      // onInit is where a reporter gets vitest, before the first run.
-      reporters: [lessonReporter, { onInit: rerunOnSave }],
+      // onInit is where a reporter gets vitest, before the first run; a run's end is where the pool refills.
+      reporters: [lessonReporter, { onInit: rerunOnSave, onTestRunEnd: () => pool.refill() }],
     },
     viteOverrides: {
       ...(flags.poll ? { server: { watch: { usePolling: true, interval: POLL_INTERVAL_MS } } } : {}),

@@ -40,17 +40,28 @@ function isRunning(pid: number): boolean {
   }
 }
 
+export interface HostPool {
+  /** Starts spares until `spares` are waiting again (watch, once a run is over). */
+  refill(): void;
+}
+
 /**
  * Keeps `spares` hosts waiting until `total` have been started (for ever when
  * no total is given: watch). The workers find the pool through
  * WORKSHOP_HOST_POOL, set here in this process's environment, which they inherit.
+ * A claimed spare is replaced at once, unless `refillWhenClaimed` is false: then
+ * only by refill(). watch refills between runs, because starting Node, tsx and
+ * express takes CPU that the run's own tests want on a two-core machine, and
+ * the replacement only serves the next run.
  */
-export function startHostPool({ spares, total = Infinity }: { spares: number; total?: number }): void {
-  if (spares <= 0) return;
+export function startHostPool({ spares, total = Infinity, refillWhenClaimed = true }: { spares: number; total?: number; refillWhenClaimed?: boolean }): HostPool {
+  if (spares <= 0) return { refill() {} };
   removeAbandonedPools();
   const poolDir = fs.mkdtempSync(path.join(os.tmpdir(), `${POOL_PREFIX}${process.pid}-`));
   process.env.WORKSHOP_HOST_POOL = poolDir;
   const running = new Set<ChildProcess>();
+  /** Started and not claimed yet. */
+  const waiting = new Set<ChildProcess>();
   let started = 0;
 
   function startSpare(): void {
@@ -65,14 +76,18 @@ export function startHostPool({ spares, total = Infinity }: { spares: number; to
     fs.closeSync(log);
     if (child.pid === undefined) return;
     running.add(child);
+    waiting.add(child);
     // Only now may a worker claim it: the file holds the pid that the worker kills it with.
     fs.writeFileSync(files.spare, String(child.pid));
     child.on('error', () => {});
     child.on('message', (message: { event?: string }) => {
-      if (message.event === 'claimed') startSpare();
+      if (message.event !== 'claimed') return;
+      waiting.delete(child);
+      if (refillWhenClaimed) startSpare();
     });
     child.once('exit', (code, signal) => {
       running.delete(child);
+      waiting.delete(child);
       fs.rmSync(files.spare, { force: true });
       try {
         fs.writeFileSync(files.exit, signal ?? `exit code ${code}`);
@@ -85,9 +100,13 @@ export function startHostPool({ spares, total = Infinity }: { spares: number; to
     (child.channel as { unref?: () => void } | undefined)?.unref?.();
   }
 
-  for (let i = 0; i < spares; i++) startSpare();
+  const refill = () => {
+    while (waiting.size < spares && started < total) startSpare();
+  };
+  refill();
   process.once('exit', () => {
     for (const child of running) child.kill('SIGKILL');
     fs.rmSync(poolDir, { recursive: true, force: true });
   });
+  return { refill };
 }
