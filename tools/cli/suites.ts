@@ -106,11 +106,10 @@ export async function runSuitesOnce(selected: Lesson[]): Promise<Map<Lesson, Sui
   if (selected.length === 0) return new Map();
   const { files } = await runVitest(
     [
+      // As many suite files at once as npm test runs (vitest.config.ts). One per
+      // file (20 for every lesson) was no faster on two cores, where the run is
+      // CPU-bound (84 s against 89 s with 3), and a suite then failed under the load now and then.
       '--project=lessons',
-      // One worker per suite file: the suites mostly wait on their lesson's child
-      // process and sockets. vitest's default on a 2-core machine is one worker,
-      // which would run them one after another.
-      `--maxWorkers=${selected.flatMap(suiteFiles).length}`,
       '--passWithNoTests',
       ...selected.map(suitePrefix),
     ],
