@@ -11,14 +11,16 @@ export const hostArguments = (): string[] => ['--max-old-space-size=256', '--imp
 
 /**
  * development, not vitest's "test": Express then logs errors such as
- * ERR_HTTP_HEADERS_SENT, and the messages can show them.
+ * ERR_HTTP_HEADERS_SENT, and the messages can show them. Without REDIS_URL, even
+ * when the learner's shell sets it (for the capstone's main.ts): createApp()
+ * falls back to it, and the tests that start the app in this process mean one
+ * process in memory. The tests that share a Redis start their own processes.
  */
-export const hostEnvironment = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  ...process.env,
-  NODE_OPTIONS: '',
-  NODE_ENV: 'development',
-  ...extra,
-});
+export const hostEnvironment = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'development', ...extra };
+  delete env.REDIS_URL;
+  return env;
+};
 
 /** Where a host started ahead of time listens for the worker that claims it: a Unix socket, or a named pipe on Windows. */
 export const hostSocketPath = (poolDir: string, id: string): string =>

@@ -1,10 +1,12 @@
 // npm test [lesson ...] [-- --solutions]: the learner's main command. A wrong
 // lesson or flag gets one line and exit 1; a lesson runs only its own suites.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { vitestBin } from '../../tools/cli/vitest-run.ts';
 import { lessonList, root } from '../../tools/manifest.ts';
-import { leftBehind, runCommand } from '../support/commands.ts';
+import { collect, commandEnv, leftBehind, runCommand } from '../support/commands.ts';
 import { pollUntil } from '../support/poll.ts';
 
 /** Runs npm test's command (tools/test.ts, started by tools/vitest-command.mjs), with this checkout's lessons/ (or WORKSHOP_TARGET_DIR in env). */
@@ -75,3 +77,16 @@ function lessonOne(routes: string): string {
   );
   return lessonsCopy;
 }
+
+test("a REDIS_URL set in the learner's shell does not reach the lesson's own process", { timeout: 60_000 }, async () => {
+  // The capstone's createApp() falls back to REDIS_URL, and the tests that start the
+  // app in the lesson's process mean one process in memory. Nothing answers on port 9.
+  const child = spawn(
+    process.execPath,
+    [vitestBin, 'run', '--project', 'solutions', 'test/lesson-14-capstone.test.ts', '-t', 'after 200 clients came and went'],
+    { cwd: root, env: commandEnv(root, { REDIS_URL: 'redis://127.0.0.1:9' }), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const run = await collect(child, 50_000);
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect(run.stdout).toMatch(/1 passed/);
+});
