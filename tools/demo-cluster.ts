@@ -72,9 +72,10 @@ const options = { ...demo?.options, tokenSecret: process.env.TOKEN_SECRET || ran
 const urls = await Promise.all(
   Array.from({ length: processes }, (_, i) => {
     const port = firstPort + i;
-    const child = fork(entry, [file, JSON.stringify(options), String(port)], {
+    // The options (the token secret among them) in the environment, not in the arguments that any user can list.
+    const child = fork(entry, [file, String(port)], {
       cwd: root,
-      env: { ...process.env, REDIS_URL: redisUrl },
+      env: { ...process.env, REDIS_URL: redisUrl, WORKSHOP_APP_OPTIONS: JSON.stringify(options) },
       execArgv: ['--import', 'tsx'],
     });
     children.push(child);

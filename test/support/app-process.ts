@@ -1,14 +1,18 @@
 // One process of a learner's app, for tests that run several (the capstone):
-//   node --import tsx test/support/app-process.ts <server.ts> [options as JSON] [port]
+//   WORKSHOP_APP_OPTIONS='{...}' node --import tsx test/support/app-process.ts <server.ts> [port]
 // It serves createApp(options) on 127.0.0.1 (port 0 unless given: npm run
-// demo:cluster gives consecutive ones) and reports the port
-// over IPC. It installs no handler for uncaught errors: a process that the
+// demo:cluster gives consecutive ones) and reports the port over IPC. The
+// options come in the environment, not the arguments: they can hold a token
+// secret, and any user of the machine can read a process's arguments. It installs no handler for uncaught errors: a process that the
 // learner's code crashes dies, and the test sees it die.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 
-const [file, optionsJson, port] = process.argv.slice(2);
+const [file, port] = process.argv.slice(2);
+const optionsJson = process.env.WORKSHOP_APP_OPTIONS;
+// The learner's code has no use for it.
+delete process.env.WORKSHOP_APP_OPTIONS;
 
 function report(message: unknown): void {
   process.send?.(message);

@@ -46,8 +46,9 @@ export async function startAppProcess(
     if (value === undefined) delete childEnv[key];
     else childEnv[key] = value;
   }
-  const args = [file, ...(options ? [JSON.stringify(options)] : [])];
-  const child = fork(ENTRY, args, { cwd: root, env: childEnv, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  if (options) childEnv.WORKSHOP_APP_OPTIONS = JSON.stringify(options);
+  else delete childEnv.WORKSHOP_APP_OPTIONS;
+  const child = fork(ENTRY, [file], { cwd: root, env: childEnv, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   running.add(child);
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
