@@ -4,7 +4,7 @@
 //
 // This is vitest's own watch mode. The suites load the learner's code in a
 // child process, so vitest cannot see that lessons/03-retry/server.ts belongs
-// to test/lesson-03-retry.test.ts; a plugin reruns the suites on each save.
+// to test/lesson-03-retry.test.ts: rerunOnSave below reruns them on each save.
 // `--poll` checks the files for changes every few hundred ms instead of
 // waiting for file events, which some mounts never deliver (WSL on a Windows
 // folder, Docker bind mounts, network drives).
