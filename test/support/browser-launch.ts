@@ -1,13 +1,14 @@
 // Launching a real browser: finds Chrome or Chromium on this machine (never
 // downloads one), starts it once per test file with playwright-core, and gives
 // each test a fresh page that records what the browser said and what the page's
-// EventSource did. The checks themselves are in page-checks.ts.
+// EventSource did (made ahead: spare-page.ts). The checks themselves are in page-checks.ts.
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describeWithPart } from './real-part.ts';
+import { laterTestWillRun, SparePage } from './spare-page.ts';
 
 // --disable-background-networking and friends stop Chromium from calling
 // Google's services at start-up: on a closed network those calls are refused
@@ -227,13 +228,21 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
   let browser: Browser | undefined;
   let launchError: Error | undefined;
   const contexts = new Set<BrowserContext>();
+  const makePage = async (): Promise<Page> => {
+    if (!browser) throw launchError ?? new Error('the browser has not started');
+    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+    await context.addInitScript({ content: RECORD_PAGE });
+    return context.newPage();
+  };
+  const spare = new SparePage(makePage, (page) => page.context().close());
+  /** Set before each test: whether a later test of the file will run and want a page. */
+  let laterTest = false;
   const handle: BrowserHandle = {
     async newPage() {
-      if (!browser) throw launchError ?? new Error('the browser has not started');
-      const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-      contexts.add(context);
-      await context.addInitScript({ content: RECORD_PAGE });
-      return watch(await context.newPage());
+      const page = await spare.take();
+      contexts.add(page.context());
+      if (laterTest) spare.prepare();
+      return watch(page);
     },
   };
 
@@ -241,6 +250,7 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
     beforeAll(async () => {
       try {
         browser = await launchBrowser(search.executablePath);
+        spare.prepare();
       } catch (error) {
         // Every test then fails with this message (a failing hook would only skip them).
         const first = String((error as Error).message).split('\n')[0];
@@ -248,12 +258,17 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
       }
     }, 20_000);
 
+    beforeEach((context) => {
+      laterTest = laterTestWillRun(context.task);
+    });
+
     afterEach(async () => {
       await Promise.allSettled([...contexts].map((context) => context.close()));
       contexts.clear();
     });
 
     afterAll(async () => {
+      await spare.discard();
       await browser?.close();
     });
 
