@@ -50,12 +50,20 @@ function record(ok: boolean, label: string, details: string[] = []): void {
   for (const line of details) console.log(`    ${line}`);
 }
 
+/** Each failed test, `indent` deep, with the first `lines` lines of its message under it. */
+function printFailures(failures: SuiteResult['failures'], indent: number, lines: number): void {
+  const pad = ' '.repeat(indent);
+  for (const f of failures) {
+    console.log(`${pad}✗ ${f.name}\n${f.message.split('\n').slice(0, lines).map((l) => `${pad}  ${l}`).join('\n')}`);
+  }
+}
+
 /** Under a suite file that passed only when run again: what failed the first time. */
 function showSecondRun(again: { file: string; firstFailures: SuiteResult['failures'] }[], file: string): void {
   const first = again.find((entry) => entry.file === file);
   if (!first) return;
   console.log('    ! passed when run again alone; in the full run it failed:');
-  for (const f of first.firstFailures) console.log(`      ✗ ${f.name}\n${f.message.split('\n').slice(0, 6).map((l) => `        ${l}`).join('\n')}`);
+  printFailures(first.firstFailures, 6, 6);
 }
 
 function heading(text: string): void {
@@ -152,7 +160,7 @@ async function main(): Promise<void> {
       failed += suite.failed;
       const label = `solutions/${folderName(lesson)}: ${suite.file} (${suite.passed} passed${suite.skipped ? `, ${suite.skipped} skipped` : ''})`;
       console.log(`${suite.failed === 0 ? '✓' : '✗'} ${label}`);
-      for (const f of suite.failures) console.log(`    ✗ ${f.name}\n${f.message.split('\n').slice(0, 12).map((l) => `      ${l}`).join('\n')}`);
+      printFailures(suite.failures, 4, 12);
       showSecondRun(solutions.again, suite.file);
     }
     if (suites.length === 0) record(false, `solutions/${folderName(lesson)}: no suite ran`);
@@ -173,7 +181,7 @@ async function main(): Promise<void> {
     passed += suite.passed;
     failed += suite.failed;
     console.log(`${suite.failed === 0 ? '✓' : '✗'} ${suite.file} (${suite.passed} passed${suite.skipped ? `, ${suite.skipped} skipped` : ''})`);
-    for (const f of suite.failures) console.log(`    ✗ ${f.name}\n${f.message.split('\n').slice(0, 12).map((l) => `      ${l}`).join('\n')}`);
+    printFailures(suite.failures, 4, 12);
     showSecondRun(workshop.again, suite.file);
   }
   if (workshop.suites.length === 0 && workshopRun.exitCode !== 0) record(false, 'workshop tests did not run');

@@ -20,7 +20,10 @@ import { root, testPath } from './manifest.ts';
 /** How long a save must be over before the tests run: editors write a file in one or a few quick writes. */
 const SAVE_SETTLE_MS = 15;
 
-const isInside = (folder: string, file: string) => !path.relative(folder, file).startsWith('..') && !path.isAbsolute(path.relative(folder, file));
+const isInside = (folder: string, file: string) => {
+  const relative = path.relative(folder, file);
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
+};
 
 /** Polling interval with --poll: quick enough to feel instant, cheap for a handful of files. */
 const POLL_INTERVAL_MS = 300;
