@@ -122,22 +122,39 @@ describeInBrowser('lesson 08 in the browser', (browser) => {
     const resetData = probe.events.find((event) => event.type === 'reset')?.data;
 
     const watched = await openAndWatch(browser, server);
-    const atCut = (await shownNumbers(watched)).numbers.at(-1)!;
-    await server.drop();
+    const resets = async () => (await watched.state()).named.reset ?? 0;
     // 400 ms away from a history of 5 ticks every 10 ms: the server sends a reset.
+    // On a machine busy enough to hold the server's ticks back, fewer than 5 may
+    // have come by then, and the server rightly replays them: then cut again.
     // The list has started over once its first count comes after the cut (on a
     // busy machine, ticks sent before the drop took effect can run far past it).
-    const startedOver = (numbers: number[]) => (numbers[0] ?? 0) > atCut && numbers.length >= 10;
-    const after = await pollUntil(
-      () => shownNumbers(watched),
-      ({ numbers }) => startedOver(numbers) || (numbers.length > 0 && !consecutive(numbers)),
-      // Done early on success or on a hole; the long deadline only matters on a machine busy enough to delay the reconnection.
-      8000,
-    );
-    check(consecutive(after.numbers) && startedOver(after.numbers), {
+    const startedOver = (numbers: number[], cutAt: number) => (numbers[0] ?? 0) > cutAt && numbers.length >= 10;
+    let atCut = 0;
+    let after: Awaited<ReturnType<typeof shownNumbers>>;
+    let replayed = false;
+    for (let cut = 1; ; cut++) {
+      const resetsBefore = await resets();
+      const requestsBefore = watched.eventSourceRequests.length;
+      atCut = (await shownNumbers(watched)).numbers.at(-1)!;
+      await server.drop();
+      const wentOn = (numbers: number[]) => watched.eventSourceRequests.length > requestsBefore && (numbers.at(-1) ?? 0) >= atCut + 50;
+      after = await pollUntil(
+        () => shownNumbers(watched),
+        ({ numbers }) => startedOver(numbers, atCut) || wentOn(numbers) || (numbers.length > 0 && !consecutive(numbers)),
+        // Done early on success or on a hole; the long deadline only matters on a machine busy enough to delay the reconnection.
+        8000,
+      );
+      // Back, and going on with no reset and no hole: the server still had what the page missed.
+      replayed = wentOn(after.numbers) && consecutive(after.numbers) && (await resets()) === resetsBefore;
+      if (!(replayed && cut < 3)) break;
+    }
+    const noReset = replayed
+      ? 'No reset event reached the page: after three cuts of 400 ms the server still replayed everything, with historySize: 5. Fix the server first (the failures of test/lesson-08-resume.test.ts).'
+      : undefined;
+    check(consecutive(after.numbers) && startedOver(after.numbers, atCut), {
       expected: `after a reset event, #events to start over: no hole where the ticks after ${atCut} went missing`,
       got: `${showTexts(after.texts)}${listProblem(after.numbers) ? `: ${listProblem(after.numbers)}` : ''}${watched.problems()}`,
-      hint: restartHint(after.numbers) ?? 'Listen for "reset" on the page and empty the list there; the ticks after it fill it again.',
+      hint: restartHint(after.numbers) ?? noReset ?? 'Listen for "reset" on the page and empty the list there; the ticks after it fill it again.',
       read: restartHint(after.numbers) ? READ.sequence : READ.page,
     });
     if (resetData) {

@@ -1,14 +1,14 @@
 // Launching a real browser: finds Chrome or Chromium on this machine (never
 // downloads one), starts it once per test file with playwright-core, and gives
 // each test a fresh page that records what the browser said and what the page's
-// EventSource did (made ahead: spare-page.ts). The checks themselves are in page-checks.ts.
+// EventSource did (the first one made ahead: spare-page.ts). The checks are in page-checks.ts.
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describeWithPart } from './real-part.ts';
-import { laterTestWillRun, SparePage } from './spare-page.ts';
+import { SparePage } from './spare-page.ts';
 
 // --disable-background-networking and friends stop Chromium from calling
 // Google's services at start-up: on a closed network those calls are refused
@@ -118,7 +118,12 @@ export interface PageState {
   opens: number;
   errors: number;
   messages: number;
+  /** The named events of the workshop's streams (NAMED_EVENTS) dispatched to them, by type. */
+  named: Record<string, number>;
 }
+
+/** The event types the lessons' servers send besides "message": a page that ignores one still receives it. */
+const NAMED_EVENTS = ['tick', 'welcome', 'chat', 'reset', 'bye'];
 
 /**
  * Runs in the page before its own scripts. It only counts: EventSources made,
@@ -126,7 +131,7 @@ export interface PageState {
  * code runs unchanged. (Plain JavaScript in a string: the browser runs it as is.)
  */
 const RECORD_PAGE = `(() => {
-  const state = { sources: 0, closes: 0, opens: 0, errors: 0, messages: 0, pending: new Set() };
+  const state = { sources: 0, closes: 0, opens: 0, errors: 0, messages: 0, named: {}, pending: new Set() };
   Object.defineProperty(window, '__workshopPage', { value: state });
   const Native = window.EventSource;
   window.EventSource = class EventSource extends Native {
@@ -136,6 +141,7 @@ const RECORD_PAGE = `(() => {
       this.addEventListener('open', () => state.opens++);
       this.addEventListener('error', () => state.errors++);
       this.addEventListener('message', () => state.messages++);
+      for (const type of ${JSON.stringify(NAMED_EVENTS)}) this.addEventListener(type, () => (state.named[type] = (state.named[type] || 0) + 1));
     }
     close() {
       state.closes++;
@@ -193,10 +199,11 @@ const READ_PAGE = `(() => {
     opens: state ? state.opens : 0,
     errors: state ? state.errors : 0,
     messages: state ? state.messages : 0,
+    named: state ? { ...state.named } : {},
   };
 })()`;
 
-const NO_PAGE: PageState = { answered: false, texts: null, status: null, idle: false, sources: 0, closes: 0, opens: 0, errors: 0, messages: 0 };
+const NO_PAGE: PageState = { answered: false, texts: null, status: null, idle: false, sources: 0, closes: 0, opens: 0, errors: 0, messages: 0, named: {} };
 
 /**
  * The vitest timeout for one browser test. Every step of a check has its own,
@@ -234,14 +241,11 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
     await context.addInitScript({ content: RECORD_PAGE });
     return context.newPage();
   };
-  const spare = new SparePage(makePage, (page) => page.context().close());
-  /** Set before each test: whether a later test of the file will run and want a page. */
-  let laterTest = false;
+  const firstPage = new SparePage(makePage, (page) => page.context().close());
   const handle: BrowserHandle = {
     async newPage() {
-      const page = await spare.take();
+      const page = await firstPage.take();
       contexts.add(page.context());
-      if (laterTest) spare.prepare();
       return watch(page);
     },
   };
@@ -250,7 +254,7 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
     beforeAll(async () => {
       try {
         browser = await launchBrowser(search.executablePath);
-        spare.prepare();
+        firstPage.prepare();
       } catch (error) {
         // Every test then fails with this message (a failing hook would only skip them).
         const first = String((error as Error).message).split('\n')[0];
@@ -258,17 +262,13 @@ export function describeInBrowser(name: string, body: (browser: BrowserHandle) =
       }
     }, 20_000);
 
-    beforeEach((context) => {
-      laterTest = laterTestWillRun(context.task);
-    });
-
     afterEach(async () => {
       await Promise.allSettled([...contexts].map((context) => context.close()));
       contexts.clear();
     });
 
     afterAll(async () => {
-      await spare.discard();
+      await firstPage.discard();
       await browser?.close();
     });
 

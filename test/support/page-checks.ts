@@ -90,6 +90,9 @@ export async function openPage(
   return watched;
 }
 
+/** Pages expectEventsShown has checked before: later checks count only the events that come after they start. */
+const looked = new WeakSet<WatchedPage>();
+
 /**
  * Waits until #events shows `run` (e.g. 1, 2, 3) as consecutive items. Fails at
  * once when that can no longer happen: the page is idle without an EventSource,
@@ -99,19 +102,23 @@ export async function expectEventsShown(
   watched: WatchedPage,
   run: string[],
   withinMs: number,
-  opts: { read?: string; streamUrl?: string; afterMessages?: number } = {},
+  opts: { read?: string; streamUrl?: string; afterMessages?: number; type?: string } = {},
 ): Promise<string[]> {
   const read = opts.read ?? PAGE_DOCS.page;
-  /** How many messages the page must have received for `run` to be showing. */
+  /** How many events of `type` (default "message") the page must have received for `run` to be showing. */
   const needed = opts.afterMessages ?? run.length;
+  const received = (s: PageState) => (opts.type && opts.type !== 'message' ? (s.named[opts.type] ?? 0) : s.messages);
+  const kind = opts.type && opts.type !== 'message' ? `"${opts.type}" event(s)` : 'message(s)';
   const since = performance.now();
-  const before = await watched.state();
+  // On a page's first check, every event it received counts (they may have come before this look).
+  const base = looked.has(watched) ? received(await watched.state()) : 0;
+  looked.add(watched);
   const settled = (s: PageState) =>
     holdsRun(s.texts, run) ||
     // Nothing left that could create an EventSource.
     (s.sources === 0 && watched.eventSourceRequests.length === 0 && (s.idle || performance.now() - since > 1000)) ||
     // The messages arrived, every listener has run, and the list does not show them.
-    (s.idle && s.messages - before.messages >= needed) ||
+    (s.idle && received(s) - base >= needed) ||
     (s.idle && s.closes > 0);
   let state = await pollUntil(() => watched.state(), settled, withinMs);
   // A busy machine: wait for the page's answer rather than misread a late one.
@@ -138,16 +145,16 @@ export async function expectEventsShown(
   let hint: string | undefined;
   if (texts!.length === 0 && opts.streamUrl) hint = await streamProblem(opts.streamUrl);
   if (!hint && state.closes > 0) hint = 'The page closed its EventSource, so no more events can arrive.';
-  if (!hint && texts!.length === 1 && state.messages > 1) hint = 'Add a new element for every event; do not overwrite one element.';
+  if (!hint && texts!.length === 1 && received(state) > 1) hint = 'Add a new element for every event; do not overwrite one element.';
   if (!hint && texts!.some((t) => t.startsWith('[object'))) hint = 'Show event.data, the text of the event, not the event object.';
-  if (!hint && texts!.length === 0 && state.messages > 0) {
-    hint = `The page's EventSource received ${state.messages} message(s), and none of them reached #events.`;
+  if (!hint && texts!.length === 0 && received(state) > 0) {
+    hint = `The page's EventSource received ${received(state)} ${kind}, and none of them reached #events.`;
   }
   teach({
     expected: wanted,
-    got: `${showTexts(texts)}${state.messages ? ` after the page received ${state.messages} message(s)` : ''}${watched.problems()}`,
+    got: `${showTexts(texts)}${received(state) ? ` after the page received ${received(state)} ${kind}` : ''}${watched.problems()}`,
     hint,
-    read: texts!.length === 0 && state.messages > 0 ? PAGE_DOCS.messages : read,
+    read: texts!.length === 0 && received(state) > 0 && kind === 'message(s)' ? PAGE_DOCS.messages : read,
   });
 }
 

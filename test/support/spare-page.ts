@@ -1,9 +1,9 @@
-// A fresh browser context with its page costs Chromium about half a second on a
-// small machine: each page gets a new renderer process. While a test uses its
-// page, the next one is made ahead, so the next test finds it ready. It is made
-// only when a later test of the file will run: a spare nobody takes is half a
-// second of CPU taken from the tests.
-import type { RunnerTask, RunnerTestCase } from 'vitest';
+// A fresh browser context with its page costs Chromium half a second to a second
+// on a small machine: each page gets a new renderer process. The first page of
+// a test file is made as soon as the browser is up, while the first test starts
+// its server. Later pages are made when a test asks: made during the test
+// before, they took CPU from its timed checks (a reconnect, ticks every 10 ms),
+// and on two cores that made them fail.
 
 export class SparePage<T> {
   #next: Promise<T> | undefined;
@@ -39,17 +39,4 @@ export class SparePage<T> {
     const made = await next?.catch(() => undefined);
     if (made) await this.close(made).catch(() => undefined);
   }
-}
-
-/** Whether a test after `test` in its file will run (not skipped by a filter, .only or .todo). */
-export function laterTestWillRun(test: RunnerTestCase): boolean {
-  const all: RunnerTestCase[] = [];
-  const collect = (tasks: readonly RunnerTask[]) => {
-    for (const task of tasks) {
-      if (task.type === 'test') all.push(task);
-      else if (task.type === 'suite') collect(task.tasks);
-    }
-  };
-  collect(test.file.tasks);
-  return all.slice(all.indexOf(test) + 1).some((later) => later.mode === 'run' || later.mode === 'only');
 }
