@@ -18,9 +18,27 @@ interface Sources {
   chats: string[][];
 }
 
+/**
+ * Before any page opens: POST /messages must exist. A body without text is
+ * refused (400) by a finished server, so this publishes nothing; a starter
+ * without the route answers 404, and the test fails now instead of after its
+ * pages have connected.
+ */
+async function expectMessagesRoute(url: string, read: string): Promise<void> {
+  const response = await fetch(`${url}/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+    signal: AbortSignal.timeout(2000),
+  });
+  await response.arrayBuffer();
+  check(response.status !== 404, { expected: 'POST /messages to be accepted', got: 'status 404', read });
+}
+
 describeInBrowser('lesson 10: many EventSources in one browser', (browser) => {
   test('the seventh EventSource to one origin stays CONNECTING until one of the six closes; then a chat message reaches all six', async () => {
     const server = await lesson.start({ intervalMs: 60_000, heartbeatMs: 60_000 });
+    await expectMessagesRoute(server.url, 'docs/10-broadcast.md#publishing-from-outside-post-messages');
     const { page } = await browser.newPage();
     // A blank page of the same origin, which opens no EventSource of its own
     // (served by the browser's test hook, not by the server).
@@ -108,6 +126,7 @@ describeInBrowser('lesson 10: many EventSources in one browser', (browser) => {
 
   test('the page shows each chat message as text, and its form posts one that every open page shows', async () => {
     const server = await lesson.start({ intervalMs: 60_000, heartbeatMs: 60_000 });
+    await expectMessagesRoute(server.url, READ.hub);
     const [first, second] = [await browser.newPage(), await browser.newPage()];
     await Promise.all([first.page.goto(`${server.url}/`), second.page.goto(`${server.url}/`)]);
     const chatTexts = (page: typeof first.page) =>

@@ -102,18 +102,26 @@ describe('lesson 12: a stream that is over answers 204', () => {
 describeInBrowser('lesson 12: Chromium stops reconnecting on 204', (browser) => {
   test('an EventSource whose stream is over becomes CLOSED, and asks no more', async () => {
     const retryMs = 100;
-    const server = await lesson.start({ intervalMs: 40, lastTick: 2, retryMs, heartbeatMs: 60_000 });
+    const lastTick = 2;
+    const server = await lesson.start({ intervalMs: 40, lastTick, retryMs, heartbeatMs: 60_000 });
     const watched = await browser.newPage();
     // A blank page of the server's origin, made up by the browser: the lesson's page would open streams of its own.
     await watched.page.route(`${server.url}/__blank`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
     await watched.page.goto(`${server.url}/__blank`, { waitUntil: 'domcontentloaded', timeout: 5000 });
     await watched.page.evaluate(`window.__source = new EventSource('/events')`);
-    const readyState = () => watched.page.evaluate<number>('window.__source.readyState').catch(() => -1);
-    const closed = await pollUntil(readyState, (state) => state === 2, 3000, 50);
+    const look = async () => ({
+      readyState: await watched.page.evaluate<number>('window.__source.readyState').catch(() => -1),
+      ticks: (await watched.state()).named.tick ?? 0,
+    });
+    // Done when CLOSED, or as soon as a tick came after the last one: that stream did not end in time.
+    const seen = await pollUntil(look, ({ readyState, ticks }) => readyState === 2 || ticks > lastTick, 3000, 50);
+    const closed = seen.readyState;
     const requests = watched.eventSourceRequests.length;
     check(closed === 2 && requests >= 1, {
       expected: `the browser's EventSource to end up CLOSED (readyState 2) once the stream is over`,
-      got: `after 3 s its readyState is ${closed} (${closed === 0 ? 'CONNECTING' : closed === 1 ? 'OPEN' : '?'}), after ${requests} request(s) to /events${closed === 0 ? `: it keeps reconnecting every ${retryMs} ms` : ': its first stream never ended'}`,
+      got: seen.ticks > lastTick
+        ? `it got tick ${seen.ticks} after lastTick: ${lastTick}: its first stream never ended`
+        : `after 3 s its readyState is ${closed} (${closed === 0 ? 'CONNECTING' : closed === 1 ? 'OPEN' : '?'}), after ${requests} request(s) to /events${closed === 0 ? `: it keeps reconnecting every ${retryMs} ms` : ': its first stream never ended'}`,
       hint: closed === 0
         ? 'Ending a response, even one with no events, makes an EventSource reconnect. Only a 204 tells it the stream is over.'
         : 'After the last tick, end every open stream; the EventSource then comes back, and that request is the one to answer so it stops.',
