@@ -188,6 +188,20 @@ async function expectTexts(stream: Stream, owner: string, want: string[], read: 
 }
 
 /**
+ * Nothing travels between the processes but through Redis: when none of them
+ * is connected to it, what one publishes cannot reach another, and the test
+ * fails now instead of after DELIVERY_MS.
+ */
+async function expectAppsOnRedis(redis: Redis, expected: string): Promise<void> {
+  check((await redis.clients()) !== 0, {
+    expected,
+    got: 'none of the processes is connected to Redis, though each got REDIS_URL: what one of them publishes never leaves it',
+    hint: 'Each process only knows its own clients: with REDIS_URL set, publish through Redis and deliver what Redis announces.',
+    read: READ.redis,
+  });
+}
+
+/**
  * Sends SIGTERM to `main` with `clients` open and checks lesson 12's clean stop:
  * exit code 0 within EXIT_DEADLINE_MS, every client reads a last event (not a
  * chat) and the complete end of its response.
@@ -550,6 +564,7 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
     for (const text of ['one', 'two', 'three']) await publish(a, text, token);
     await expectTexts(onA, 'A', ['one', 'two', 'three'], READ.redis);
     const hint = 'Each process only knows its own clients: with REDIS_URL set, publish through Redis and deliver what Redis announces.';
+    await expectAppsOnRedis(redis, 'the clients of processes B and C to get "one", "two", "three", published through A');
     await expectTexts(onB, 'B', ['one', 'two', 'three'], READ.redis, hint);
     await expectTexts(onC, 'C', ['one', 'two', 'three'], READ.redis, hint);
 
@@ -586,6 +601,7 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
       });
     }
     await publish(a, 'before the stop', token);
+    await expectAppsOnRedis(redis, 'the clients of process B to get "before the stop", published through A');
     await until(() => clients.every((client) => /before the stop/.test(client.body())), DELIVERY_MS);
     const lastSeen = parseEventStream(clients[0]!.body()).events.filter((event) => event.type === 'chat').at(-1)?.id;
     check(lastSeen, {
@@ -603,6 +619,7 @@ describeWithPart('three processes sharing one Redis (REDIS_URL)', redisPart(), (
     const token = await login(c, 'bob');
     const onC = await join(c, READ.resume, token);
     await publish(a, 'before the crash', token);
+    await expectAppsOnRedis(redis, 'the client of process C to get "before the crash", published through A');
     await expectTexts(onC, 'C', ['before the crash'], READ.redis);
     const lastSeen = chats(onC.events).at(-1)!.id;
     check(lastSeen, { expected: 'chat events to carry an id', got: showEvents(onC.events), read: READ.resume });

@@ -34,26 +34,49 @@ export interface Redis {
   running(): boolean;
   /** The last lines it printed, for a failure message. */
   output(): string;
+  /** How many connections Redis has from others (the apps under test), or undefined if it does not say. */
+  clients(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
-/** Whether Redis answers PING with PONG on `port`: accepting a connection is not yet being ready. */
-const answersPing = (port: number): Promise<boolean> =>
+/**
+ * Sends one inline command on a connection of its own and resolves with the
+ * reply once `complete(reply)` holds, or undefined when Redis does not answer
+ * within 500 ms.
+ */
+const ask = (port: number, command: string, complete: (reply: string) => boolean): Promise<string | undefined> =>
   new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let reply = '';
-    const done = (ok: boolean) => {
+    const done = (answer: string | undefined) => {
       socket.destroy();
-      resolve(ok);
+      resolve(answer);
     };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(500, () => done(undefined));
+    socket.once('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (complete(reply)) done(reply);
     });
-    socket.once('error', () => done(false));
+    socket.once('error', () => done(undefined));
   });
+
+/** Whether Redis answers PING with PONG on `port`: accepting a connection is not yet being ready. */
+const answersPing = async (port: number): Promise<boolean> =>
+  (await ask(port, 'PING', (reply) => reply.includes('\r\n')))?.startsWith('+PONG') ?? false;
+
+/** A whole bulk reply: "$<length>\r\n", that many bytes, "\r\n". */
+const wholeBulk = (reply: string): boolean => {
+  const header = /^\$(\d+)\r\n/.exec(reply);
+  return header !== null && Buffer.byteLength(reply) >= header[0].length + Number(header[1]) + 2;
+};
+
+/** How many connections Redis has besides the one asking (INFO clients), or undefined if it does not say. */
+async function otherClients(port: number): Promise<number | undefined> {
+  const reply = await ask(port, 'INFO clients', wholeBulk);
+  const connected = reply && /connected_clients:(\d+)/.exec(reply);
+  return connected ? Number(connected[1]) - 1 : undefined;
+}
 
 /** Starts redis-server (no persistence, in the foreground) and resolves once it answers PING; throws with its output if it cannot. */
 export async function startRedis(executablePath: string): Promise<Redis> {
@@ -63,5 +86,5 @@ export async function startRedis(executablePath: string): Promise<Redis> {
     args: (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
     ready: { probe: answersPing, means: 'answer PING' },
   });
-  return { url: `redis://127.0.0.1:${redis.port}`, ...redis };
+  return { url: `redis://127.0.0.1:${redis.port}`, clients: () => otherClients(redis.port), ...redis };
 }
