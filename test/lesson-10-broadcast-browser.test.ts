@@ -3,14 +3,18 @@
 // six closes. Then a chat message reaches every open EventSource of the page.
 import { test } from 'vitest';
 import { describeInBrowser } from './support/browser-launch.ts';
-import { useLesson } from './support/lesson-host.ts';
+import { chatChecks } from './support/chat-checks.ts';
+import { useLesson, type RunningServer } from './support/lesson-host.ts';
 import { check } from './support/teach.ts';
 
 const lesson = useLesson('10', 'docs/10-broadcast.md');
 const READ = {
   limit: 'docs/10-broadcast.md#six-connections-per-origin',
   hub: 'docs/10-broadcast.md#one-source-many-subscribers',
+  publish: 'docs/10-broadcast.md#publishing-from-outside-post-messages',
+  carried: 'docs/10-broadcast.md#what-you-start-from',
 };
+const { say } = chatChecks(READ);
 
 /** What the page's EventSources did, read in one round trip. */
 interface Sources {
@@ -24,21 +28,15 @@ interface Sources {
  * without the route answers 404, and the test fails now instead of after its
  * pages have connected.
  */
-async function expectMessagesRoute(url: string, read: string): Promise<void> {
-  const response = await fetch(`${url}/messages`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: '{}',
-    signal: AbortSignal.timeout(2000),
-  });
-  await response.arrayBuffer();
+async function expectMessagesRoute(server: RunningServer, read: string): Promise<void> {
+  const response = await say(server, {});
   check(response.status !== 404, { expected: 'POST /messages to be accepted', got: 'status 404', read });
 }
 
 describeInBrowser('lesson 10: many EventSources in one browser', (browser) => {
   test('the seventh EventSource to one origin stays CONNECTING until one of the six closes; then a chat message reaches all six', async () => {
     const server = await lesson.start({ intervalMs: 60_000, heartbeatMs: 60_000 });
-    await expectMessagesRoute(server.url, 'docs/10-broadcast.md#publishing-from-outside-post-messages');
+    await expectMessagesRoute(server, READ.publish);
     const { page } = await browser.newPage();
     // A blank page of the same origin, which opens no EventSource of its own
     // (served by the browser's test hook, not by the server).
@@ -109,7 +107,7 @@ describeInBrowser('lesson 10: many EventSources in one browser', (browser) => {
     check(response.ok, {
       expected: 'POST /messages to be accepted',
       got: `status ${response.status}`,
-      read: 'docs/10-broadcast.md#publishing-from-outside-post-messages',
+      read: READ.publish,
     });
     const delivered = performance.now() + 2000;
     while (sources.chats.slice(1).some((chats) => chats.length === 0) && performance.now() < delivered) {
@@ -126,7 +124,7 @@ describeInBrowser('lesson 10: many EventSources in one browser', (browser) => {
 
   test('the page shows each chat message as text, and its form posts one that every open page shows', async () => {
     const server = await lesson.start({ intervalMs: 60_000, heartbeatMs: 60_000 });
-    await expectMessagesRoute(server.url, READ.hub);
+    await expectMessagesRoute(server, READ.hub);
     const [first, second] = [await browser.newPage(), await browser.newPage()];
     await Promise.all([first.page.goto(`${server.url}/`), second.page.goto(`${server.url}/`)]);
     const chatTexts = (page: typeof first.page) =>
@@ -165,7 +163,7 @@ describeInBrowser('lesson 10: many EventSources in one browser', (browser) => {
     check(a[1] === 'from the form' && b[1] === 'from the form', {
       expected: 'a message typed into the form of one page to show on every open page',
       got: `the pages show ${JSON.stringify(a)} and ${JSON.stringify(b)}${second.problems()}`,
-      read: 'docs/10-broadcast.md#publishing-from-outside-post-messages',
+      read: READ.publish,
     });
   }, 20_000);
 });

@@ -3,8 +3,9 @@
 // It serves createApp(options) on 127.0.0.1 (port 0 unless given: npm run
 // demo:cluster gives consecutive ones) and reports the port over IPC. The
 // options come in the environment, not the arguments: they can hold a token
-// secret, and any user of the machine can read a process's arguments. It installs no handler for uncaught errors: a process that the
-// learner's code crashes dies, and the test sees it die.
+// secret, and any user of the machine can read a process's arguments. It
+// installs no handler for uncaught errors: a process that the learner's code
+// crashes dies, and the test sees it die.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';

@@ -107,8 +107,9 @@ export async function expectEventsShown(
   const read = opts.read ?? PAGE_DOCS.page;
   /** How many events of `type` (default "message") the page must have received for `run` to be showing. */
   const needed = opts.afterMessages ?? run.length;
-  const received = (s: PageState) => (opts.type && opts.type !== 'message' ? (s.named[opts.type] ?? 0) : s.messages);
-  const kind = opts.type && opts.type !== 'message' ? `"${opts.type}" event(s)` : 'message(s)';
+  const type = opts.type ?? 'message';
+  const received = (s: PageState) => (type === 'message' ? s.messages : (s.named[type] ?? 0));
+  const kind = type === 'message' ? 'message(s)' : `"${type}" event(s)`;
   const since = performance.now();
   // On a page's first check, every event it received counts (they may have come before this look).
   const base = looked.has(watched) ? received(await watched.state()) : 0;
